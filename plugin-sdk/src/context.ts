@@ -1,0 +1,122 @@
+// What a plugin's hook receives: the read-only view of the host, the diagnostics list, the
+// logger, and the typed context of one run of the lifecycle pipeline.
+
+import type { ActiveDevice, Attribute, DefinedDevice, MdevDevice, MdevTypeInfo } from './model.js';
+
+/** The mutating commands; each runs the lifecycle pipeline once per device it changes. */
+export type Action = 'define' | 'undefine' | 'modify' | 'start' | 'stop';
+
+/** Where the pipeline stands: `none` before the primary action, then its outcome. */
+export type ActionState = 'none' | 'success' | 'failure';
+
+export interface Logger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+/** A problem found while validating. Every problem of a run is reported at once. */
+export interface Diagnostic {
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  /** Name of the plugin (or `mdevctl`) that reported it. */
+  readonly source: string;
+}
+
+/** The shared list every validate tap reports into. */
+export interface Diagnostics {
+  error(source: string, message: string): void;
+  warn(source: string, message: string): void;
+  readonly items: readonly Diagnostic[];
+  hasErrors(): boolean;
+}
+
+/** Read-only view of the host through the environment root. Never writes. */
+export interface HostView {
+  /** The environment root (`MDEVCTL_ENV_ROOT`, default `/`). */
+  readonly root: string;
+  /** Every readable definition; unreadable ones are skipped (and reported by the store). */
+  definitions(filter?: { uuid?: string; parent?: string }): DefinedDevice[];
+  /** Every device present in sysfs. */
+  activeDevices(filter?: { uuid?: string; parent?: string }): ActiveDevice[];
+  /** Parent device names registered with mdev, sorted. */
+  parents(): string[];
+  /** Types of one parent (or all), sorted by parent then type. */
+  types(parent?: string): MdevTypeInfo[];
+  /** Reads a file relative to the root (e.g. `sys/bus/ap/apmask`); undefined if absent. */
+  readFile(relativePath: string): string | undefined;
+}
+
+/** What the user asked for: the command's parsed options, by command. */
+export type CommandRequest =
+  | {
+      readonly action: 'define';
+      readonly uuid?: string;
+      readonly parent?: string;
+      readonly type?: string;
+      readonly auto: boolean;
+      readonly jsonfile?: string;
+    }
+  | { readonly action: 'undefine'; readonly uuid: string; readonly parent: string }
+  | {
+      readonly action: 'modify';
+      readonly uuid: string;
+      readonly parent?: string;
+      readonly type?: string;
+      readonly addattr?: string;
+      readonly value?: string;
+      readonly delattr: boolean;
+      readonly index?: number;
+      readonly auto: boolean;
+      readonly manual: boolean;
+      readonly jsonfile?: string;
+      /** Apply to the running device (through the `live` hook). */
+      readonly live: boolean;
+      /** With `live`: also store the change. */
+      readonly defined: boolean;
+    }
+  | {
+      readonly action: 'start';
+      readonly uuid?: string;
+      readonly parent?: string;
+      readonly type?: string;
+      readonly jsonfile?: string;
+    }
+  | { readonly action: 'stop'; readonly uuid: string };
+
+/** The typed context of one pipeline run (one device, one action). */
+export interface LifecycleContext {
+  readonly action: Action;
+  readonly request: CommandRequest;
+  /** `-f/--force`: go on when a pre call-out fails. */
+  readonly force: boolean;
+  readonly host: HostView;
+  readonly log: Logger;
+  readonly diagnostics: Diagnostics;
+  /**
+   * The device the action applies to. Set by the define stage; later stages may read it.
+   * For define/modify: the definition that will be written; for undefine: the one removed;
+   * for start: the device to create; for stop: the running device.
+   */
+  device?: MdevDevice;
+  /** The stored definition before a modify or undefine, when there is one. */
+  previous?: DefinedDevice;
+  /** Whether the device exists in sysfs at the start of the run. */
+  active?: ActiveDevice;
+  /** `none` until the primary action ran, then its outcome. */
+  state: ActionState;
+  /** The primary action's error, when state is `failure`. */
+  error?: unknown;
+  /** Free space for plugins to pass data between their own taps, keyed by plugin name. */
+  readonly scratch: Map<string, unknown>;
+}
+
+/** The context of read-only queries (list, types, and attribute lookups of running devices). */
+export interface QueryContext {
+  readonly host: HostView;
+  readonly log: Logger;
+}
+
+/** Returned by a listing hook for a running device: its attributes as read from the host. */
+export type AttributeList = readonly Attribute[];
