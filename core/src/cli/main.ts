@@ -1,0 +1,144 @@
+// The mdevctl and lsmdev programs: picks the program from argv[0], handles --help/--version,
+// runs one command, and turns every failure into one line on stderr and an exit status.
+
+import { basename } from 'node:path';
+import { Cli, type CommandClass } from 'clipanion';
+import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import { Mdevctl } from '../app.js';
+import { StderrLogger, parseLogLevel } from '../host/log.js';
+import { MdevctlError, UsageError, messageOf } from '../model/errors.js';
+import type { CliContext } from './context.js';
+import { commandHelp, programHelp } from './help.js';
+import { DefineCommand } from './commands/define.js';
+import { UndefineCommand } from './commands/undefine.js';
+import { ModifyCommand } from './commands/modify.js';
+import { StartCommand } from './commands/start.js';
+import { StopCommand } from './commands/stop.js';
+import { ListCommand, LsmdevCommand } from './commands/list.js';
+import { TypesCommand } from './commands/types.js';
+import { StartParentMdevsCommand } from './commands/start-parent-mdevs.js';
+
+export const VERSION = '1.4.0';
+
+export type Program = 'mdevctl' | 'lsmdev';
+
+export interface CliIO {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface MainOptions {
+  /** Which program runs; default: from the script name (argv[1]) — `lsmdev` if it ends so. */
+  readonly program?: Program;
+  /** Extra plugins (tests and embedders). */
+  readonly plugins?: readonly MdevctlPlugin[];
+}
+
+const MDEVCTL_COMMANDS: CommandClass<CliContext>[] = [
+  DefineCommand, UndefineCommand, ModifyCommand, StartCommand, StopCommand, ListCommand, TypesCommand,
+  StartParentMdevsCommand,
+];
+
+export function programFromPath(scriptPath: string | undefined): Program {
+  return scriptPath !== undefined && basename(scriptPath).replace(/\.js$/, '').endsWith('lsmdev') ? 'lsmdev' : 'mdevctl';
+}
+
+/** Runs one mdevctl invocation; resolves to its exit status. */
+export async function main(args: readonly string[], io: CliIO = process, options: MainOptions = {}): Promise<number> {
+  const program = options.program ?? programFromPath(process.argv[1]);
+  const level = parseLogLevel(io.env['MDEVCTL_LOG']);
+  const log = new StderrLogger(level, (line) => io.stderr.write(line));
+  const cli = new Cli<CliContext>({ binaryName: program, binaryVersion: VERSION, enableColors: false, enableCapture: false });
+  for (const c of program === 'lsmdev' ? [LsmdevCommand] : MDEVCTL_COMMANDS) cli.register(c);
+
+  try {
+    const early = helpOrVersion(cli, program, args);
+    if (early) {
+      (early.toStderr ? io.stderr : io.stdout).write(early.text);
+      return early.status;
+    }
+    let app: Mdevctl | undefined;
+    const context = {
+      stdout: io.stdout as CliContext['stdout'],
+      stderr: io.stderr as CliContext['stderr'],
+      env: io.env,
+      app: (): Mdevctl => {
+        if (!app) {
+          app = new Mdevctl({ root: rootFrom(io.env), log, plugins: options.plugins ?? [] });
+          app.selfCheck();
+        }
+        return app;
+      },
+    };
+    let command;
+    try {
+      command = cli.process([...args], context);
+    } catch (err) {
+      throw new UsageError(syntaxProblem(err, program === 'mdevctl' ? args[0] : undefined, cli));
+    }
+    return await command.validateAndExecute();
+  } catch (err) {
+    return report(err, io, level === 'debug');
+  }
+}
+
+function rootFrom(env: NodeJS.ProcessEnv): string {
+  const root = env['MDEVCTL_ENV_ROOT'];
+  return root === undefined || root === '' ? '/' : root;
+}
+
+/** `--help`/`-h` anywhere, `help [CMD]`, `--version`/`-V`, or no command at all. */
+function helpOrVersion(
+  cli: Cli<CliContext>,
+  program: Program,
+  args: readonly string[],
+): { text: string; status: number; toStderr?: boolean } | undefined {
+  const defs = cli.definitions();
+  const commandDef = (name: string | undefined) =>
+    defs.find((d) => (program === 'lsmdev' ? true : d.path === `${program} ${name}`));
+  const first = args[0];
+  if (program === 'mdevctl' && first === 'help') {
+    const def = args[1] !== undefined ? commandDef(args[1]) : undefined;
+    if (args[1] !== undefined && !def) throw new UsageError(`unrecognized subcommand '${args[1]}'`);
+    return { text: def ? commandHelp(def, program) : programHelp(cli, program, VERSION), status: 0 };
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    const def = program === 'lsmdev' ? defs[0] : commandDef(first);
+    return { text: def ? commandHelp(def, program) : programHelp(cli, program, VERSION), status: 0 };
+  }
+  if ((program === 'lsmdev' || args.length === 1) && (args.includes('--version') || args.includes('-V'))) {
+    return { text: `${program} ${VERSION}\n`, status: 0 };
+  }
+  if (program === 'mdevctl' && args.length === 0) {
+    return { text: programHelp(cli, program, VERSION), status: 2, toStderr: true };
+  }
+  return undefined;
+}
+
+/** One line for clipanion's parse errors. */
+function syntaxProblem(err: unknown, command: string | undefined, cli: Cli<CliContext>): string {
+  if (command !== undefined && !command.startsWith('-')) {
+    const known = cli.definitions().some((d) => d.path.endsWith(` ${command}`)) || command === 'start-parent-mdevs';
+    if (!known) return `unrecognized subcommand '${command}'`;
+  }
+  const candidates = (err as { candidates?: Array<{ reason: string | null }> }).candidates;
+  const reason = candidates?.find((c) => c.reason)?.reason;
+  const text = reason ?? messageOf(err);
+  return (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
+}
+
+function report(err: unknown, io: CliIO, debug: boolean): number {
+  if (err instanceof UsageError) {
+    io.stderr.write(`error: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof MdevctlError) {
+    for (const line of err.message.split('\n')) io.stderr.write(`Error: ${line}\n`);
+    if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+  io.stderr.write(`Error: ${messageOf(err).split('\n')[0]}\n`);
+  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  return 1;
+}

@@ -1,0 +1,104 @@
+// The create and attrs stages of core: the one primary action of each command, and writing a
+// started device's attributes (stopping it again when one fails).
+
+import { join } from 'node:path';
+import type { LifecycleContext, MdevctlHooks, MdevDevice } from '@mdevctl/plugin-sdk';
+import type { Host } from '../../host/host.js';
+import { MdevctlError, describeOsError } from '../../model/errors.js';
+
+export class CoreActions {
+  constructor(
+    private readonly host: Host,
+    private readonly hooks: MdevctlHooks,
+  ) {}
+
+  async primary(ctx: LifecycleContext): Promise<true> {
+    const device = requireDevice(ctx);
+    const req = ctx.request;
+    switch (req.action) {
+      case 'define':
+        this.host.store.write(device);
+        break;
+      case 'undefine':
+        this.host.store.remove(device.parent, device.uuid);
+        break;
+      case 'modify':
+        if (req.live) {
+          const applied = await this.hooks.lifecycle.live.promise(ctx);
+          if (applied !== true) {
+            throw new MdevctlError('No callout script with version support found that supports live modify');
+          }
+          if (req.defined) this.host.store.write(device);
+        } else {
+          this.host.store.write(device);
+        }
+        break;
+      case 'start':
+        await this.create(device);
+        break;
+      case 'stop':
+        await this.remove(device.uuid);
+        break;
+    }
+    return true;
+  }
+
+  /** After a start: each attribute in order; on the first failure the device is stopped. */
+  async writeAttributes(ctx: LifecycleContext): Promise<void> {
+    if (ctx.action !== 'start') return;
+    const device = requireDevice(ctx);
+    const writer = await this.host.writer();
+    for (const attr of device.attrs) {
+      const path = this.host.sysfs.deviceFile(device.uuid, attr.name);
+      let failure: string | undefined;
+      if (!this.host.sysfs.deviceFileExists(device.uuid, attr.name)) {
+        failure = `Invalid attribute '${attr.name}'`;
+      } else {
+        try {
+          writer.write(path, attr.value);
+        } catch (err) {
+          failure = `Failed to write ${attr.value} to attribute ${attr.name}: ${describeOsError(err)}`;
+        }
+      }
+      if (failure !== undefined) {
+        try {
+          await this.remove(device.uuid);
+        } catch (err) {
+          failure += `; stopping the device failed too: ${err instanceof Error ? err.message : String(err)}`;
+        }
+        throw new MdevctlError(failure);
+      }
+    }
+  }
+
+  private async create(device: MdevDevice): Promise<void> {
+    const writer = await this.host.writer();
+    const path = join(this.host.paths.typeDir(device.parent, device.type), 'create');
+    try {
+      writer.write(path, device.uuid);
+    } catch (err) {
+      throw new MdevctlError(
+        `Failed to create mdev ${device.uuid}, type ${device.type} on ${device.parent}: ${describeOsError(err)}`,
+        { cause: err },
+      );
+    }
+    // SPEC §5: attributes are written only to a device that really appeared.
+    if (device.attrs.length > 0 && !this.host.sysfs.activeDevice(device.uuid)) {
+      throw new MdevctlError(`Device ${device.uuid} did not appear in sysfs after it was created`);
+    }
+  }
+
+  private async remove(uuid: string): Promise<void> {
+    const writer = await this.host.writer();
+    try {
+      writer.write(join(this.host.paths.device(uuid), 'remove'), '1');
+    } catch (err) {
+      throw new MdevctlError(`Error removing device ${uuid}: ${describeOsError(err)}`, { cause: err });
+    }
+  }
+}
+
+function requireDevice(ctx: LifecycleContext): MdevDevice {
+  if (!ctx.device) throw new MdevctlError('Internal error: the define stage built no device');
+  return ctx.device;
+}

@@ -1,0 +1,91 @@
+// The validate stage of core: every precondition of the action, checked before any call-out
+// or write. Problems go into the shared diagnostics list.
+
+import type { Diagnostics, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
+import type { Host } from '../../host/host.js';
+import { nameProblem } from '../../model/names.js';
+
+export const CORE_SOURCE = 'mdevctl';
+
+export class CoreChecks {
+  constructor(private readonly host: Host) {}
+
+  check(ctx: LifecycleContext, out: Diagnostics): void {
+    const device = ctx.device;
+    if (!device) return;
+    if (!this.checkNames(device, out)) return;
+    const req = ctx.request;
+    switch (req.action) {
+      case 'define':
+        if (this.host.store.exists(device.parent, device.uuid)) {
+          out.error(
+            CORE_SOURCE,
+            req.jsonfile !== undefined
+              ? `Cowardly refusing to overwrite existing config for ${device.parent}/${device.uuid}`
+              : `Device ${device.uuid} on ${device.parent} already defined`,
+          );
+        }
+        return;
+      case 'modify':
+        if (req.live && ctx.active) {
+          if (device.type !== ctx.active.type) out.error(CORE_SOURCE, "'type' cannot be changed on active mdev");
+          if (ctx.previous && ctx.previous.type !== ctx.active.type) {
+            out.error(CORE_SOURCE, "'type' of active and defined mdev does not match");
+          }
+        }
+        return;
+      case 'start':
+        this.checkStart(device, out);
+        return;
+      case 'undefine':
+      case 'stop':
+        return;
+    }
+  }
+
+  private checkNames(device: MdevDevice, out: Diagnostics): boolean {
+    const problems: string[] = [];
+    const parent = nameProblem(device.parent);
+    if (parent) problems.push(`Invalid parent device name ${JSON.stringify(device.parent)}: ${parent}`);
+    const type = nameProblem(device.type);
+    if (type) problems.push(`Invalid mdev type name ${JSON.stringify(device.type)}: ${type}`);
+    for (const a of device.attrs) {
+      const p = nameProblem(a.name);
+      if (p) problems.push(`Invalid attribute name ${JSON.stringify(a.name)}: ${p}`);
+    }
+    for (const p of problems) out.error(CORE_SOURCE, p);
+    return problems.length === 0;
+  }
+
+  private checkStart(device: MdevDevice, out: Diagnostics): void {
+    const sysfs = this.host.sysfs;
+    const existing = sysfs.activeDevice(device.uuid);
+    if (existing) {
+      if (existing.parent !== device.parent) out.error(CORE_SOURCE, 'Device exists under different parent');
+      else if (existing.type !== device.type) out.error(CORE_SOURCE, 'Device exists with different type');
+      else out.error(CORE_SOURCE, 'Device already exists');
+      return;
+    }
+    if (!sysfs.parentExists(device.parent)) {
+      const other = sysfs.parentWithOtherCase(device.parent);
+      out.error(
+        CORE_SOURCE,
+        other !== undefined
+          ? `Unable to find parent device '${device.parent}'. Did you mean '${other}'?`
+          : `Unable to find parent device '${device.parent}'`,
+      );
+      return;
+    }
+    if (!sysfs.hasTypesDir(device.parent)) {
+      out.error(CORE_SOURCE, `Parent ${device.parent} is not currently registered for mdev support`);
+      return;
+    }
+    if (!sysfs.typeExists(device.parent, device.type)) {
+      out.error(CORE_SOURCE, `Parent ${device.parent} does not support mdev type ${device.type}`);
+      return;
+    }
+    if (sysfs.availableInstances(device.parent, device.type) <= 0) {
+      out.error(CORE_SOURCE, `No available instances of ${device.type} on ${device.parent}`);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// Runs one device through the lifecycle: define -> validate -> pre -> create -> attrs -> post
+// -> notify. Validation problems are all reported at once, before anything is written.
+
+import type { CommandRequest, LifecycleContext, MdevctlHooks, MdevDevice } from '@mdevctl/plugin-sdk';
+import type { Host } from '../host/host.js';
+import { DiagnosticList } from './diagnostics.js';
+import { MdevctlError, ValidationFailed, messageOf } from '../model/errors.js';
+
+export interface RunOptions {
+  readonly force: boolean;
+}
+
+export class LifecyclePipeline {
+  constructor(
+    private readonly hooks: MdevctlHooks,
+    private readonly host: Host,
+  ) {}
+
+  /** Runs the request through every stage; resolves to the device the action applied to. */
+  async run(request: CommandRequest, options: RunOptions): Promise<MdevDevice> {
+    const stages = this.hooks.lifecycle;
+    const diagnostics = new DiagnosticList();
+    const ctx: LifecycleContext = {
+      action: request.action,
+      request,
+      force: options.force,
+      host: this.host,
+      log: this.host.log,
+      diagnostics,
+      state: 'none',
+      scratch: new Map(),
+    };
+
+    await stages.define.promise(ctx);
+    const device = ctx.device;
+    if (!device) throw new MdevctlError(`Internal error: no device was built for '${request.action}'`);
+
+    await stages.validate.promise(ctx, diagnostics);
+    for (const w of diagnostics.warnings()) this.host.log.warn(w);
+    if (diagnostics.hasErrors()) throw new ValidationFailed(diagnostics.errors());
+
+    try {
+      await stages.pre.promise(ctx);
+    } catch (err) {
+      await this.settle('notify', () => stages.notify.promise(ctx));
+      throw err;
+    }
+
+    try {
+      const handled = await stages.create.promise(ctx);
+      if (handled !== true) throw new MdevctlError(`Internal error: nothing handled '${request.action}'`);
+      await stages.attrs.promise(ctx);
+      ctx.state = 'success';
+    } catch (err) {
+      ctx.state = 'failure';
+      ctx.error = err;
+    }
+
+    await this.settle('post', () => stages.post.promise(ctx));
+    await this.settle('notify', () => stages.notify.promise(ctx));
+    if (ctx.state === 'failure') throw ctx.error;
+    return ctx.device ?? device;
+  }
+
+  /** Post and notify never change the outcome: their errors are logged. */
+  private async settle(stage: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (err) {
+      this.host.log.warn(`${stage} stage failed: ${messageOf(err)}`);
+    }
+  }
+}

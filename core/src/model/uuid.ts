@@ -1,0 +1,25 @@
+// UUIDs as mdevctl accepts them: any 8-4-4-4-12 (or 32-digit) hex string, stored lower case.
+
+import { v4 } from 'uuid';
+
+const HYPHENATED = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const SIMPLE = /^[0-9a-fA-F]{32}$/;
+
+/** The canonical (lower-case, hyphenated) form, or undefined when `text` is not a uuid. */
+export function parseUuid(text: string): string | undefined {
+  if (HYPHENATED.test(text)) return text.toLowerCase();
+  if (SIMPLE.test(text)) {
+    const t = text.toLowerCase();
+    return `${t.slice(0, 8)}-${t.slice(8, 12)}-${t.slice(12, 16)}-${t.slice(16, 20)}-${t.slice(20)}`;
+  }
+  return undefined;
+}
+
+/** True for a file name that is a canonical uuid (how definitions and devices are named). */
+export function isUuidName(name: string): boolean {
+  return HYPHENATED.test(name);
+}
+
+export function newUuid(): string {
+  return v4();
+}
