@@ -1,0 +1,128 @@
+// `mdevctl-sim`: build a simulated host, apply a foreign program's sysfs writes, and
+// unplug/plug parents. Errors: one line on stderr, exit 1; usage errors exit 2.
+
+import { readdirSync, statSync } from 'node:fs';
+import { SimulatedKernel } from './kernel.js';
+import { PARENT_NAMES } from './profiles.js';
+import { createSimulatedHost } from './tree.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+export const USAGE = `Usage: mdevctl-sim COMMAND ...
+A simulated Linux host for mdevctl: sysfs with mdev parents and a kernel that reacts to writes.
+
+Commands:
+  init ROOT [--parents P1,P2] [--force]  build a simulated host under ROOT (ROOT must be empty
+                                        unless --force, which rebuilds sys/ and keeps etc/, usr/)
+  sync ROOT                             apply writes a foreign program left in plain sysfs files
+                                        (create, remove, vfio_ap attributes)
+  unplug ROOT PARENT                    unregister PARENT (rmmod / unbind); its devices go away
+  plug ROOT PARENT                      register PARENT again with fresh pools
+  --help                                show this help
+
+Parents: ${PARENT_NAMES.join(', ')}
+Then run mdevctl with MDEVCTL_ENV_ROOT=ROOT.
+`;
+
+class UsageError extends Error {}
+
+function isNonEmptyDir(path: string): boolean {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return false;
+  }
+  if (!st.isDirectory()) throw new Error(`${path} exists and is not a directory`);
+  return readdirSync(path).length > 0;
+}
+
+function positional(args: string[], count: number, what: string): string[] {
+  const flags = args.filter((a) => a.startsWith('-'));
+  if (flags.length > 0) throw new UsageError(`unknown option '${flags[0] ?? ''}'`);
+  if (args.length !== count) throw new UsageError(`expected ${what}`);
+  return args;
+}
+
+function init(args: string[], io: CliIo): number {
+  let force = false;
+  let parents: string[] | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === '--force' || a === '-f') force = true;
+    else if (a === '--parents' || a.startsWith('--parents=')) {
+      const v = a === '--parents' ? args[++i] : a.slice('--parents='.length);
+      if (v === undefined || v === '') throw new UsageError('--parents needs a comma-separated list of parents');
+      parents = v.split(',').filter((s) => s !== '');
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+    else rest.push(a);
+  }
+  if (rest.length !== 1) throw new UsageError('expected: init ROOT [--parents P1,P2] [--force]');
+  const root = rest[0] ?? '';
+  if (!force && isNonEmptyDir(root)) {
+    io.stderr(`mdevctl-sim: ${root} is not empty (use --force to rebuild its simulated kernel)\n`);
+    return 1;
+  }
+  createSimulatedHost(root, parents !== undefined ? { parents } : {});
+  return 0;
+}
+
+function sync(args: string[], io: CliIo): number {
+  const [root = ''] = positional(args, 1, 'sync ROOT');
+  let failed = 0;
+  for (const r of SimulatedKernel.open(root).sync()) {
+    if (r.error !== undefined) {
+      failed++;
+      io.stderr(`mdevctl-sim: ${r.path}: ${r.error.message}\n`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+/** Runs the command line `args` (without node and script); returns the exit status. */
+export function main(args: string[] = process.argv.slice(2), io: CliIo = defaultIo): number {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout(USAGE);
+        return 0;
+      case 'init':
+        return init(rest, io);
+      case 'sync':
+        return sync(rest, io);
+      case 'unplug': {
+        const [root = '', parent = ''] = positional(rest, 2, 'unplug ROOT PARENT');
+        SimulatedKernel.open(root).unplugParent(parent);
+        return 0;
+      }
+      case 'plug': {
+        const [root = '', parent = ''] = positional(rest, 2, 'plug ROOT PARENT');
+        SimulatedKernel.open(root).plugParent(parent);
+        return 0;
+      }
+      case undefined:
+        throw new UsageError('missing command');
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`mdevctl-sim: ${e.message} (see mdevctl-sim --help)\n`);
+      return 2;
+    }
+    io.stderr(`mdevctl-sim: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,136 @@
+// A cross-process lock file (holder pid inside) that serialises simulated-kernel operations.
+// Taken with link(2) so the pid is there the moment the lock exists; a lock whose holder is
+// dead is broken under a second, short "breaker" lock. Waits are short Atomics.wait pauses,
+// bounded by a deadline.
+
+import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasCode } from './errno.js';
+
+const DEADLINE_MS = 30_000;
+const STALE_EMPTY_MS = 2_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function sleep(ms: number): void {
+  Atomics.wait(pause, 0, 0, ms);
+}
+
+function holderPid(path: string): number | undefined {
+  try {
+    const n = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return !hasCode(e, 'ESRCH');
+  }
+}
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** True when the lock file exists but nobody can be holding it any more. */
+function stale(path: string): boolean {
+  const pid = holderPid(path);
+  if (pid === undefined) return ageMs(path) > STALE_EMPTY_MS;
+  return !alive(pid);
+}
+
+/** Locks this process holds, by path, with their nesting depth. */
+const held = new Map<string, number>();
+
+export class FileLock {
+  private readonly lockPath: string;
+  private readonly breakPath: string;
+  private readonly dir: string;
+
+  constructor(dir: string, name = 'kernel.lock') {
+    this.dir = dir;
+    this.lockPath = join(dir, name);
+    this.breakPath = join(dir, `${name}.break`);
+  }
+
+  /** Runs `fn` holding the lock (re-entrant within this process). */
+  run<T>(fn: () => T): T {
+    const depth = held.get(this.lockPath) ?? 0;
+    if (depth === 0) this.acquire();
+    held.set(this.lockPath, depth + 1);
+    try {
+      return fn();
+    } finally {
+      held.set(this.lockPath, depth);
+      if (depth === 0) {
+        held.delete(this.lockPath);
+        this.release();
+      }
+    }
+  }
+
+  private tryLink(target: string): boolean {
+    const tmp = join(this.dir, `lock.${process.pid}.${Math.random().toString(36).slice(2)}`);
+    writeFileSync(tmp, `${process.pid}\n`);
+    try {
+      linkSync(tmp, target);
+      return true;
+    } catch (e) {
+      if (hasCode(e, 'EEXIST')) return false;
+      throw e;
+    } finally {
+      unlinkSync(tmp);
+    }
+  }
+
+  private acquire(): void {
+    const deadline = Date.now() + DEADLINE_MS;
+    for (let attempt = 0; ; attempt++) {
+      if (this.tryLink(this.lockPath)) return;
+      if (stale(this.lockPath)) {
+        this.breakStale();
+        continue;
+      }
+      if (Date.now() > deadline) {
+        const pid = holderPid(this.lockPath);
+        throw new Error(`simulated kernel busy: ${this.lockPath} held by pid ${pid ?? '?'} for over ${DEADLINE_MS / 1000}s`);
+      }
+      sleep(1 + Math.floor(Math.random() * Math.min(1 + attempt, 8)));
+    }
+  }
+
+  /** Removes a stale lock, unless someone else is already doing so or it changed hands. */
+  private breakStale(): void {
+    if (!this.tryLink(this.breakPath)) {
+      if (stale(this.breakPath)) rmQuiet(this.breakPath);
+      else sleep(1);
+      return;
+    }
+    try {
+      if (stale(this.lockPath)) rmQuiet(this.lockPath);
+    } finally {
+      rmQuiet(this.breakPath);
+    }
+  }
+
+  private release(): void {
+    if (holderPid(this.lockPath) === process.pid) rmQuiet(this.lockPath);
+  }
+}
+
+function rmQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if (!hasCode(e, 'ENOENT')) throw e;
+  }
+}

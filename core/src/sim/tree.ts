@@ -1,0 +1,77 @@
+// Builds a simulated host under a root: the mdevctl dirs, a freshly "booted" sysfs with the
+// chosen parents, the AP bus masks, and the manifest that makes core use the simulated kernel.
+
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MODE_RO, MODE_RW, MODE_WO, makeDir, putFile, removeTree } from './fsops.js';
+import { MANIFEST_FILE, SIM_DIR, SimHost, UEVENT_LOG } from './host.js';
+import { FileLock } from './lock.js';
+import { buildBusDriver, buildParentDevice, registerParent } from './parents.js';
+import { buildManifest } from './profiles.js';
+import { AP_BITS, formatMask } from './vfio-ap.js';
+
+export interface SimulatedHostOptions {
+  /** Names of the parents to build (default: all of PARENT_NAMES). */
+  parents?: string[];
+}
+
+/** Adapters and usage domains released from the host to vfio_ap (cleared in apmask/aqmask). */
+export const RELEASED_ADAPTERS: readonly number[] = [0x05, 0x06];
+export const RELEASED_DOMAINS: readonly number[] = [0x04, 0x47, 0xab, 0xff];
+
+function hostMask(released: readonly number[]): string {
+  const bits = new Set<number>();
+  for (let i = 0; i < AP_BITS; i++) if (!released.includes(i)) bits.add(i);
+  return `${formatMask(bits)}\n`;
+}
+
+function buildApBus(host: SimHost): void {
+  const ap = host.sysPath('bus/ap');
+  putFile(join(ap, 'ap_max_adapter_id'), '255\n', MODE_RO);
+  putFile(join(ap, 'ap_max_domain_id'), '255\n', MODE_RO);
+  putFile(join(ap, 'apmask'), hostMask(RELEASED_ADAPTERS), MODE_RW);
+  putFile(join(ap, 'aqmask'), hostMask(RELEASED_DOMAINS), MODE_RW);
+}
+
+/**
+ * Builds (or rebuilds: the old sys/ and .mdev-sim/ are replaced, etc/ and usr/ kept) a
+ * simulated host under `root`. Throws on an unknown parent name.
+ */
+export function createSimulatedHost(root: string, options: SimulatedHostOptions = {}): void {
+  const abs = resolve(root);
+  const manifest = buildManifest(options.parents);
+  for (const dir of [
+    'etc/mdevctl.d/scripts.d/callouts',
+    'etc/mdevctl.d/scripts.d/notifiers',
+    'usr/lib/mdevctl/scripts.d/callouts',
+    'usr/lib/mdevctl/scripts.d/notifiers',
+  ]) {
+    makeDir(join(abs, dir));
+  }
+  makeDir(join(abs, SIM_DIR));
+  new FileLock(join(abs, SIM_DIR)).run(() => {
+    removeTree(join(abs, SIM_DIR, MANIFEST_FILE));
+    removeTree(join(abs, 'sys'));
+    removeTree(join(abs, SIM_DIR, 'tmp'));
+    const host = new SimHost(abs, manifest);
+    for (const dir of ['bus/mdev/devices', 'bus/mdev/drivers', 'class/mdev_bus', 'kernel/iommu_groups', 'devices']) {
+      makeDir(host.sysPath(dir));
+    }
+    putFile(host.sysPath('bus/mdev/drivers_autoprobe'), '1\n', MODE_RW);
+    putFile(host.sysPath('bus/mdev/drivers_probe'), '', MODE_WO);
+    putFile(host.sysPath('bus/mdev/uevent'), '', MODE_WO);
+    if (manifest.parents.some((p) => p.driver === 'vfio_ap')) buildApBus(host);
+    for (const p of manifest.parents) {
+      if (p.registersWith !== undefined) buildBusDriver(host, p.registersWith);
+      if (p.boundTo?.startsWith('bus/css/') === true) buildBusDriver(host, p.boundTo);
+    }
+    for (const p of manifest.parents) {
+      if (p.module && !p.registered) continue;
+      buildParentDevice(host, p);
+      if (p.registered) registerParent(host, p);
+    }
+    writeFileSync(join(abs, SIM_DIR, UEVENT_LOG), '');
+    // Last, so a half-built tree is never taken for a simulated host.
+    writeFileSync(join(abs, SIM_DIR, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  });
+}
