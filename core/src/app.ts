@@ -12,6 +12,7 @@ import { CoreLifecyclePlugin } from './lifecycle/core/plugin.js';
 import { applyPlugins } from './plugins/apply.js';
 import { builtinPlugins } from './plugins/builtin.js';
 import { MdevctlError, messageOf } from './model/errors.js';
+import { compareBytes } from './model/order.js';
 import { formatListJson, formatListText, type ListEntry } from './output/devices.js';
 import { formatTypesJson, formatTypesText } from './output/types.js';
 
@@ -142,7 +143,10 @@ export class Mdevctl {
   private async activeEntries(filter: { uuid?: string | undefined; parent?: string | undefined }): Promise<ListEntry[]> {
     const out: ListEntry[] = [];
     const query = { host: this.host, log: this.host.log };
-    for (const active of this.host.sysfs.activeDevices(filter)) {
+    const devices = this.host.sysfs
+      .activeDevices(filter)
+      .sort((a, b) => compareBytes(a.parent, b.parent) || compareBytes(a.uuid, b.uuid));
+    for (const active of devices) {
       let start: MdevDevice['start'] = 'manual';
       try {
         start = this.host.store.read(active.parent, active.uuid)?.start ?? 'manual';

@@ -6,4 +6,7 @@ export { Host } from './host/host.js';
 export { StderrLogger, parseLogLevel } from './host/log.js';
 export { MdevctlError, UsageError, ValidationFailed } from './model/errors.js';
 export { parseUuid } from './model/uuid.js';
+export { nameProblem } from './model/names.js';
+export { parseDeviceConfig, formatConfig, type DeviceConfig } from './model/device-config.js';
+export { prettyJson, obj, type Json, type JsonObject } from './output/json.js';
 export * from '@mdevctl/plugin-sdk';

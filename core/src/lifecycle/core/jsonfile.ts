@@ -7,10 +7,13 @@ import { parseDeviceConfig, type DeviceConfig } from '../../model/device-config.
 /** Largest config accepted: a definition is a few hundred bytes; this bounds hostile input. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
+/** Names of standard input; read from fd 0 (opening them fails when stdin is a socket). */
+const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
 export function readConfigFile(path: string): DeviceConfig {
   let buf: Buffer;
   try {
-    buf = readFileSync(path);
+    buf = STDIN_PATHS.has(path) ? readFileSync(0) : readFileSync(path);
   } catch (err) {
     throw new MdevctlError(`Unable to read file ${path}: ${describeOsError(err)}`);
   }
