@@ -30,7 +30,8 @@ export function runBin(root: string, args: string[], opts: RunOptions = {}): Run
     input: opts.input ?? '',
     encoding: 'utf8',
   });
-  if (r.error) throw r.error;
+  // A program that exits without reading its stdin closes the pipe: not a failure of the run.
+  if (r.error && (r.error as NodeJS.ErrnoException).code !== 'EPIPE') throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
