@@ -10,6 +10,7 @@ import { createHooks } from './lifecycle/hooks.js';
 import { LifecyclePipeline } from './lifecycle/pipeline.js';
 import { CoreLifecyclePlugin } from './lifecycle/core/plugin.js';
 import { applyPlugins } from './plugins/apply.js';
+import { FileLock } from './host/file-lock.js';
 import { builtinPlugins } from './plugins/builtin.js';
 import { MdevctlError, messageOf } from './model/errors.js';
 import { compareBytes } from './model/order.js';
@@ -45,6 +46,7 @@ export class Mdevctl {
   readonly hooks: MdevctlHooks;
   readonly host: Host;
   private readonly pipeline: LifecyclePipeline;
+  private readonly lock: FileLock;
 
   constructor(options: MdevctlOptions = {}) {
     const paths = options.root !== undefined ? new HostPaths(options.root) : HostPaths.fromEnv();
@@ -53,6 +55,7 @@ export class Mdevctl {
     new CoreLifecyclePlugin(this.host).apply(this.hooks);
     applyPlugins(this.hooks, [...(options.builtins === false ? [] : builtinPlugins()), ...(options.plugins ?? [])]);
     this.pipeline = new LifecyclePipeline(this.hooks, this.host);
+    this.lock = definitionsLock(paths.configBase);
   }
 
   /** The dirs a working installation has (SPEC §1); throws naming the first one missing. */
@@ -67,11 +70,15 @@ export class Mdevctl {
   }
 
   define(req: Request<'define'>, force = false): Promise<MdevDevice> {
-    return this.pipeline.run({ action: 'define', ...req }, { force });
+    return this.mutating(() => this.pipeline.run({ action: 'define', ...req }, { force }));
   }
 
   /** Removes every matching definition (all parents unless one is given). */
-  async undefine(uuid: string, parent: string | undefined, force = false): Promise<void> {
+  undefine(uuid: string, parent: string | undefined, force = false): Promise<void> {
+    return this.mutating(() => this.undefineAll(uuid, parent, force));
+  }
+
+  private async undefineAll(uuid: string, parent: string | undefined, force: boolean): Promise<void> {
     const scan = this.host.store.scan({ uuid, parent });
     const targets = [...scan.devices.map((d) => d.parent), ...scan.problems.map((p) => parentOf(p.path))];
     if (targets.length === 0) throw new MdevctlError('No devices match the specified uuid');
@@ -89,19 +96,23 @@ export class Mdevctl {
   }
 
   modify(req: Request<'modify'>, force = false): Promise<MdevDevice> {
-    return this.pipeline.run({ action: 'modify', ...req }, { force });
+    return this.mutating(() => this.pipeline.run({ action: 'modify', ...req }, { force }));
   }
 
   start(req: Request<'start'>, force = false): Promise<MdevDevice> {
-    return this.pipeline.run({ action: 'start', ...req }, { force });
+    return this.mutating(() => this.pipeline.run({ action: 'start', ...req }, { force }));
   }
 
   stop(uuid: string, force = false): Promise<MdevDevice> {
-    return this.pipeline.run({ action: 'stop', uuid }, { force });
+    return this.mutating(() => this.pipeline.run({ action: 'stop', uuid }, { force }));
   }
 
   /** Starts every `auto` definition of the parent; a failure is logged and the rest go on. */
-  async startParentMdevs(parent: string): Promise<void> {
+  startParentMdevs(parent: string): Promise<void> {
+    return this.mutating(() => this.startAuto(parent));
+  }
+
+  private async startAuto(parent: string): Promise<void> {
     const scan = this.host.store.scan({ parent });
     for (const p of scan.problems) this.host.log.warn(p.message);
     for (const def of scan.devices) {
@@ -127,6 +138,11 @@ export class Mdevctl {
   types(opts: TypesOptions = {}): string {
     const groups = this.host.sysfs.typeGroups(opts.parent);
     return opts.dumpjson ? formatTypesJson(groups) : formatTypesText(groups);
+  }
+
+  /** Runs a mutating command under the definitions lock. */
+  private mutating<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lock.runAsync(fn);
   }
 
   private definedEntries(filter: { uuid?: string | undefined; parent?: string | undefined }): ListEntry[] {
@@ -160,6 +176,22 @@ export class Mdevctl {
     return out;
   }
 }
+
+/** Mutating commands hold one lock on the definitions dir; reading commands take none. */
+function definitionsLock(configBase: string): FileLock {
+  return new FileLock(
+    configBase,
+    LOCK_FILE,
+    (pid, ms) =>
+      new MdevctlError(
+        `Another mdevctl command${pid !== undefined ? ` (pid ${pid})` : ''} holds ${configBase}/${LOCK_FILE}; gave up after ${Math.round(ms / 1000)}s`,
+      ),
+    LOCK_WAIT_MS,
+  );
+}
+
+const LOCK_FILE = '.mdevctl.lock';
+const LOCK_WAIT_MS = 120_000;
 
 function parentOf(definitionPath: string): string {
   const parts = definitionPath.split('/');

@@ -6,6 +6,9 @@ import type { CliContext } from './context.js';
 
 export const ABOUT = 'A mediated device management utility for Linux';
 
+/** Commands that work but are not listed (upstream hides start-parent-mdevs). */
+const HIDDEN_COMMANDS = new Set(['start-parent-mdevs']);
+
 /** `-u,--uuid #0` -> `-u, --uuid <UUID>`. */
 function optionLabel(definition: string): string {
   const [names = '', arg] = definition.split(' ');
@@ -33,7 +36,8 @@ export function commandHelp(def: Definition, program: string): string {
   const rows: Array<[string, string]> = def.options.map((o) => [optionLabel(o.definition), o.description ?? '']);
   rows.push(['-h, --help', 'Print help']);
   const name = def.path.split(' ').slice(1).join(' ');
-  let out = `${clean(def.description ?? '')}\n\nUsage: ${program}${name ? ` ${name}` : ''} [OPTIONS]\n\nOptions:\n${table(rows)}\n`;
+  const positionals = (def.usage.match(/<[^>]+>/g) ?? []).map((p) => ` ${p.toUpperCase()}`).join('');
+  let out = `${clean(def.description ?? '')}\n\nUsage: ${program}${name ? ` ${name}` : ''} [OPTIONS]${positionals}\n\nOptions:\n${table(rows)}\n`;
   if (def.details) out += `\n${clean(def.details)}\n`;
   if (def.examples && def.examples.length > 0) {
     out += '\nExamples:\n';
@@ -46,7 +50,7 @@ export function programHelp(cli: Cli<CliContext>, program: string, version: stri
   const rows: Array<[string, string]> = cli
     .definitions()
     .map((d): [string, string] => [d.path.split(' ').slice(1).join(' '), clean(d.description ?? '')])
-    .filter(([name]) => name !== '')
+    .filter(([name]) => name !== '' && !HIDDEN_COMMANDS.has(name))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   rows.push(['help', 'Print this message or the help of the given subcommand(s)']);
   return (

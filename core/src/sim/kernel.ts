@@ -10,7 +10,7 @@ import { createDevice, removeDevice } from './devices.js';
 import { hasCode, kstrtoul, sysError, type SimErrnoCode, type SysError } from './errno.js';
 import { isDirectory, isSymlink, listDir, MODE_WO } from './fsops.js';
 import { SimHost, UEVENT_LOG, UUID_RE, type Uevent } from './host.js';
-import { FileLock } from './lock.js';
+import { FileLock } from '../host/file-lock.js';
 import { bindDevice, plugParent, unbindDevice, unplugParent } from './parents.js';
 import type { ParentProfile } from './profiles.js';
 import { isVfioApWritable, storeHostMask, storeVfioAp, VFIO_AP_WRITABLE } from './vfio-ap.js';

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MODE_RO, MODE_RW, MODE_WO, makeDir, putFile, removeTree } from './fsops.js';
 import { MANIFEST_FILE, SIM_DIR, SimHost, UEVENT_LOG } from './host.js';
-import { FileLock } from './lock.js';
+import { FileLock } from '../host/file-lock.js';
 import { buildBusDriver, buildParentDevice, registerParent } from './parents.js';
 import { buildManifest } from './profiles.js';
 import { AP_BITS, formatMask } from './vfio-ap.js';

@@ -1,13 +1,21 @@
 // mdevctl start-parent-mdevs PARENT (hidden): run by the udev rule when a parent appears;
 // starts its `auto` definitions, logging each failure and going on.
 
-import { Option } from 'clipanion';
+import { Command, Option } from 'clipanion';
 import { MdevctlCommand } from './base.js';
 import { nameValue } from '../values.js';
 
 export class StartParentMdevsCommand extends MdevctlCommand {
   static override paths = [['start-parent-mdevs']];
+  /** Not listed in the program's help (as upstream); its own --help works. */
   static readonly hidden = true;
+  static override usage = Command.Usage({
+    description: 'Start the automatically started devices of a parent (run by the udev rule)',
+    details: `
+      Starts every defined device of PARENT whose start policy is 'auto'. A device that fails to start is logged and the others are still started; the exit status is 0.
+    `,
+    examples: [['What the udev rule runs when mtty registers', 'mdevctl start-parent-mdevs mtty']],
+  });
 
   parent = Option.String({ name: 'parent', required: true });
 

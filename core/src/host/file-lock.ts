@@ -1,13 +1,17 @@
-// A cross-process lock file (holder pid inside) that serialises simulated-kernel operations.
-// Taken with link(2) so the pid is there the moment the lock exists; a lock whose holder is
-// dead is broken under a second, short "breaker" lock. Waits are short Atomics.wait pauses,
+// A cross-process lock file (holder pid inside): serialises mdevctl's mutating commands on the
+// definitions dir, and the simulated kernel's operations. Taken with link(2) so the pid is there
+// the moment the lock exists; a lock whose holder is dead is broken under a second, short
+// "breaker" lock. Waits are short Atomics.wait pauses (a CLI has nothing else to do meanwhile),
 // bounded by a deadline.
 
 import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasCode } from './errno.js';
 
-const DEADLINE_MS = 30_000;
+function hasCode(e: unknown, code: string): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
+}
+
+const DEFAULT_DEADLINE_MS = 30_000;
 const STALE_EMPTY_MS = 2_000;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -56,10 +60,37 @@ export class FileLock {
   private readonly breakPath: string;
   private readonly dir: string;
 
-  constructor(dir: string, name = 'kernel.lock') {
+  /**
+   * @param dir where the lock file lives (must exist)
+   * @param name the lock file's name
+   * @param busy the error to throw when the deadline passes, given the holder's pid
+   */
+  constructor(
+    dir: string,
+    name = 'kernel.lock',
+    private readonly busy: (holder: number | undefined, waitedMs: number) => Error = (pid, ms) =>
+      new Error(`simulated kernel busy: ${join(dir, name)} held by pid ${pid ?? '?'} for over ${ms / 1000}s`),
+    private readonly deadlineMs = DEFAULT_DEADLINE_MS,
+  ) {
     this.dir = dir;
     this.lockPath = join(dir, name);
     this.breakPath = join(dir, `${name}.break`);
+  }
+
+  /** Runs the async `fn` holding the lock (re-entrant within this process). */
+  async runAsync<T>(fn: () => Promise<T>): Promise<T> {
+    const depth = held.get(this.lockPath) ?? 0;
+    if (depth === 0) this.acquire();
+    held.set(this.lockPath, depth + 1);
+    try {
+      return await fn();
+    } finally {
+      held.set(this.lockPath, depth);
+      if (depth === 0) {
+        held.delete(this.lockPath);
+        this.release();
+      }
+    }
   }
 
   /** Runs `fn` holding the lock (re-entrant within this process). */
@@ -79,7 +110,7 @@ export class FileLock {
   }
 
   private tryLink(target: string): boolean {
-    const tmp = join(this.dir, `lock.${process.pid}.${Math.random().toString(36).slice(2)}`);
+    const tmp = join(this.dir, `.lock.${process.pid}.${Math.random().toString(36).slice(2)}`);
     writeFileSync(tmp, `${process.pid}\n`);
     try {
       linkSync(tmp, target);
@@ -93,7 +124,8 @@ export class FileLock {
   }
 
   private acquire(): void {
-    const deadline = Date.now() + DEADLINE_MS;
+    const started = Date.now();
+    const deadline = started + this.deadlineMs;
     for (let attempt = 0; ; attempt++) {
       if (this.tryLink(this.lockPath)) return;
       if (stale(this.lockPath)) {
@@ -101,8 +133,7 @@ export class FileLock {
         continue;
       }
       if (Date.now() > deadline) {
-        const pid = holderPid(this.lockPath);
-        throw new Error(`simulated kernel busy: ${this.lockPath} held by pid ${pid ?? '?'} for over ${DEADLINE_MS / 1000}s`);
+        throw this.busy(holderPid(this.lockPath), Date.now() - started);
       }
       sleep(1 + Math.floor(Math.random() * Math.min(1 + attempt, 8)));
     }
