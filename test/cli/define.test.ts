@@ -4,63 +4,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { MDEVCTL_BIN, mdevctl, runBin, type RunResult } from '../helpers/cli.js';
-import { simHost, type SimHost } from '../helpers/sim-host.js';
+import { writeFileSync } from 'node:fs';
+import { mdevctl, runBin } from '../helpers/cli.js';
+import { simHost } from '../helpers/sim-host.js';
+import { withHost, ok, fails, tree, unchanged, config, runAsync } from '../helpers/expect.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
 const UUID_LINE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n$/;
-
-function withHost(fn: (h: SimHost) => void): void {
-  const h = simHost();
-  try {
-    fn(h);
-  } finally {
-    h.cleanup();
-  }
-}
-
-function ok(r: RunResult, stdout = ''): void {
-  assert.deepEqual(r, { status: 0, stdout, stderr: '' });
-}
-
-/** A refusal: the exit status, nothing on stdout, exactly one `Error:`/`error:` line. */
-function fails(r: RunResult, status: 1 | 2, stderr?: string | RegExp): void {
-  assert.deepEqual({ status: r.status, stdout: r.stdout }, { status, stdout: '' }, `stderr: ${r.stderr}`);
-  assert.match(r.stderr, status === 1 ? /^Error: [^\n]+\n$/ : /^error: [^\n]+\n$/);
-  if (typeof stderr === 'string') assert.equal(r.stderr, stderr);
-  else if (stderr) assert.match(r.stderr, stderr);
-}
-
-/** Every entry under `dir`: file content, link target, or "dir". */
-function tree(dir: string, rel = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(join(dir, rel)).sort()) {
-    const r = rel === '' ? name : `${rel}/${name}`;
-    const p = join(dir, r);
-    const st = lstatSync(p);
-    if (st.isSymbolicLink()) out[r] = `-> ${readlinkSync(p)}`;
-    else if (st.isDirectory()) {
-      out[r] = 'dir';
-      Object.assign(out, tree(dir, r));
-    } else out[r] = `${st.mode.toString(8)} ${readFileSync(p, 'utf8')}`;
-  }
-  return out;
-}
-
-/** Runs `fn` and checks that nothing at all under the root changed. */
-function unchanged(h: SimHost, fn: () => void): void {
-  const before = tree(h.root);
-  fn();
-  assert.deepEqual(tree(h.root), before, 'the root tree changed');
-}
-
-function config(type: string, start: 'auto' | 'manual', attrs: Array<[string, string]> = []): string {
-  return JSON.stringify({ mdev_type: type, start, attrs: attrs.map(([k, v]) => ({ [k]: v })) }, null, 2);
-}
 
 test('define -p -t -u writes exactly the file of FACTS §3 (no trailing newline), prints nothing', () => {
   withHost((h) => {
@@ -350,22 +301,6 @@ test('define with an unknown option or a stray argument is a usage error (exit 2
     unchanged(h, () => fails(mdevctl(h.root, 'define', '-p', 'mtty', '-t', 'mtty-1', '-u', U1, 'extra'), 2));
   });
 });
-
-/** Runs mdevctl without waiting (for concurrent invocations). */
-function runAsync(root: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MDEVCTL_BIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', MDEVCTL_ENV_ROOT: root },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
-}
 
 test('concurrent define of one uuid on one parent: exactly one succeeds (SPEC §5)', async () => {
   const h = simHost();

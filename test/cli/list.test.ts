@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LSMDEV_BIN, MDEVCTL_BIN, mdevctl, runBin, tempDir, type RunResult } from '../helpers/cli.js';
-import { simHost, type SimHost } from '../helpers/sim-host.js';
+import { LSMDEV_BIN, MDEVCTL_BIN, mdevctl, runBin, tempDir } from '../helpers/cli.js';
+import { withHost, ok, run, configObject, pretty } from '../helpers/expect.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
@@ -15,31 +15,6 @@ const U3 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f03';
 const U4 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f04';
 const UA = '0a6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const UF = 'fa6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
-
-function withHost(fn: (h: SimHost) => void): void {
-  const h = simHost();
-  try {
-    fn(h);
-  } finally {
-    h.cleanup();
-  }
-}
-
-function ok(r: RunResult, stdout = ''): void {
-  assert.deepEqual(r, { status: 0, stdout, stderr: '' });
-}
-
-function run(h: SimHost, ...args: string[]): void {
-  ok(mdevctl(h.root, ...args));
-}
-
-function config(type: string, start: 'auto' | 'manual', attrs: Array<[string, string]> = []) {
-  return { mdev_type: type, start, attrs: attrs.map(([k, v]) => ({ [k]: v })) };
-}
-
-function pretty(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
 
 /** One line of stderr: an env_logger style warning that names `file`. */
 function assertWarningNaming(stderr: string, file: string): void {
@@ -110,7 +85,7 @@ test('list of running devices shows them as sysfs has them: type from mdev_type,
     run(h, 'define', '-p', 'matrix', '-u', U1, '--jsonfile', h.path('ap.json'));
     run(h, 'start', '-u', U1);
     ok(mdevctl(h.root, 'list', '-v'), `${U1} matrix vfio_ap-passthrough auto (defined)\n`);
-    ok(mdevctl(h.root, 'list', '-u', U1, '--dumpjson'), `${JSON.stringify(config('vfio_ap-passthrough', 'auto'), null, 2)}\n`);
+    ok(mdevctl(h.root, 'list', '-u', U1, '--dumpjson'), `${JSON.stringify(configObject('vfio_ap-passthrough', 'auto'), null, 2)}\n`);
     // the definition keeps its attributes
     ok(
       mdevctl(h.root, 'list', '-d', '-v'),
@@ -159,9 +134,9 @@ test('list --dumpjson: several parents in one object, in name order, uuids sorte
     run(h, 'define', '-p', 'mbochs', '-t', 'mbochs-large', '-u', U4);
     const expected = pretty([
       {
-        mbochs: [{ [U4]: config('mbochs-large', 'manual') }],
-        mdpy: [{ [U2]: config('mdpy-xga', 'auto', [['z', '1'], ['a', '2'], ['z', '3']]) }],
-        mtty: [{ [U1]: config('mtty-2', 'auto') }, { [U3]: config('mtty-1', 'manual') }],
+        mbochs: [{ [U4]: configObject('mbochs-large', 'manual') }],
+        mdpy: [{ [U2]: configObject('mdpy-xga', 'auto', [['z', '1'], ['a', '2'], ['z', '3']]) }],
+        mtty: [{ [U1]: configObject('mtty-2', 'auto') }, { [U3]: configObject('mtty-1', 'manual') }],
       },
     ]);
     ok(mdevctl(h.root, 'list', '-d', '--dumpjson'), expected);
@@ -195,11 +170,11 @@ test('list -d -u U with definitions under two parents prints the whole hierarchy
     run(h, 'define', '-p', 'mdpy', '-t', 'mdpy-vga', '-u', U2);
     ok(
       mdevctl(h.root, 'list', '-d', '-u', U1, '--dumpjson'),
-      pretty([{ mdpy: [{ [U1]: config('mdpy-vga', 'manual') }], mtty: [{ [U1]: config('mtty-2', 'manual') }] }]),
+      pretty([{ mdpy: [{ [U1]: configObject('mdpy-vga', 'manual') }], mtty: [{ [U1]: configObject('mtty-2', 'manual') }] }]),
     );
     ok(mdevctl(h.root, 'list', '-d', '-u', U1), `${U1} mdpy mdpy-vga manual\n${U1} mtty mtty-2 manual\n`);
     // -u with -p narrows to one again
-    ok(mdevctl(h.root, 'list', '-d', '-u', U1, '-p', 'mdpy', '--dumpjson'), `${JSON.stringify(config('mdpy-vga', 'manual'), null, 2)}\n`);
+    ok(mdevctl(h.root, 'list', '-d', '-u', U1, '-p', 'mdpy', '--dumpjson'), `${JSON.stringify(configObject('mdpy-vga', 'manual'), null, 2)}\n`);
   });
 });
 
@@ -216,7 +191,7 @@ test('list -p: only that parent (defined and active listings)', () => {
     ok(mdevctl(h.root, 'list', '-p', 'mbochs', '-d'), '');
     ok(mdevctl(h.root, 'list', '-p', 'nosuchparent'), '');
     ok(mdevctl(h.root, 'list', '-p', 'nosuchparent', '--dumpjson'), '[]\n');
-    ok(mdevctl(h.root, 'list', '-d', '-p', 'mdpy', '--dumpjson'), pretty([{ mdpy: [{ [U2]: config('mdpy-vga', 'manual') }] }]));
+    ok(mdevctl(h.root, 'list', '-d', '-p', 'mdpy', '--dumpjson'), pretty([{ mdpy: [{ [U2]: configObject('mdpy-vga', 'manual') }] }]));
   });
 });
 
@@ -271,7 +246,7 @@ test('list: a malformed definition file is a warning naming it; the others are s
     assert.equal(json.status, 0);
     assert.equal(
       json.stdout,
-      pretty([{ mdpy: [{ [U4]: config('mdpy-vga', 'manual') }], mtty: [{ [U1]: config('mtty-2', 'manual') }, { [U3]: config('mtty-1', 'manual') }] }]),
+      pretty([{ mdpy: [{ [U4]: configObject('mdpy-vga', 'manual') }], mtty: [{ [U1]: configObject('mtty-2', 'manual') }, { [U3]: configObject('mtty-1', 'manual') }] }]),
     );
     assertWarningNaming(json.stderr, bad);
     // wrong shape rather than bad syntax: the same

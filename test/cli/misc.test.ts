@@ -5,31 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LSMDEV_BIN, mdevctl, runBin, tempDir, type RunResult } from '../helpers/cli.js';
-import { simHost, type SimHost } from '../helpers/sim-host.js';
+import { LSMDEV_BIN, mdevctl, runBin, tempDir } from '../helpers/cli.js';
+import { withHost, ok, fails } from '../helpers/expect.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const COMMANDS = ['define', 'undefine', 'modify', 'start', 'stop', 'list', 'types'];
-
-function withHost(fn: (h: SimHost) => void): void {
-  const h = simHost();
-  try {
-    fn(h);
-  } finally {
-    h.cleanup();
-  }
-}
-
-function ok(r: RunResult, stdout = ''): void {
-  assert.deepEqual(r, { status: 0, stdout, stderr: '' });
-}
-
-function fails(r: RunResult, status: 1 | 2, stderr?: string | RegExp): void {
-  assert.deepEqual({ status: r.status, stdout: r.stdout }, { status, stdout: '' }, `stderr: ${r.stderr}`);
-  assert.match(r.stderr, status === 1 ? /^Error: [^\n]+\n$/ : /^error: [^\n]+\n$/);
-  if (typeof stderr === 'string') assert.equal(r.stderr, stderr);
-  else if (stderr) assert.match(r.stderr, stderr);
-}
 
 /** The command names listed under "Commands:" in the program help. */
 function listedCommands(help: string): string[] {

@@ -3,65 +3,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { MDEVCTL_BIN, mdevctl, runBin, type RunResult } from '../helpers/cli.js';
+import { writeFileSync } from 'node:fs';
+import { mdevctl, runBin } from '../helpers/cli.js';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
+import { withHost, ok, run, fails, unchanged, config, runAsync } from '../helpers/expect.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
 const FILE = `etc/mdevctl.d/mtty/${U1}`;
-
-function withHost(fn: (h: SimHost) => void): void {
-  const h = simHost();
-  try {
-    fn(h);
-  } finally {
-    h.cleanup();
-  }
-}
-
-function ok(r: RunResult, stdout = ''): void {
-  assert.deepEqual(r, { status: 0, stdout, stderr: '' });
-}
-
-function run(h: SimHost, ...args: string[]): void {
-  ok(mdevctl(h.root, ...args));
-}
-
-function fails(r: RunResult, status: 1 | 2, stderr?: string | RegExp): void {
-  assert.deepEqual({ status: r.status, stdout: r.stdout }, { status, stdout: '' }, `stderr: ${r.stderr}`);
-  assert.match(r.stderr, status === 1 ? /^Error: [^\n]+\n$/ : /^error: [^\n]+\n$/);
-  if (typeof stderr === 'string') assert.equal(r.stderr, stderr);
-  else if (stderr) assert.match(r.stderr, stderr);
-}
-
-function tree(dir: string, rel = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(join(dir, rel)).sort()) {
-    const r = rel === '' ? name : `${rel}/${name}`;
-    const p = join(dir, r);
-    const st = lstatSync(p);
-    if (st.isSymbolicLink()) out[r] = `-> ${readlinkSync(p)}`;
-    else if (st.isDirectory()) {
-      out[r] = 'dir';
-      Object.assign(out, tree(dir, r));
-    } else out[r] = `${st.mode.toString(8)} ${readFileSync(p, 'utf8')}`;
-  }
-  return out;
-}
-
-/** Runs `fn` and checks that nothing under the root changed (definitions, sysfs, anything). */
-function unchanged(h: SimHost, fn: () => void): void {
-  const before = tree(h.root);
-  fn();
-  assert.deepEqual(tree(h.root), before, 'the root tree changed');
-}
-
-function config(type: string, start: 'auto' | 'manual', attrs: Array<[string, string]> = []): string {
-  return JSON.stringify({ mdev_type: type, start, attrs: attrs.map(([k, v]) => ({ [k]: v })) }, null, 2);
-}
 
 /** A host with U1 defined on mtty as mtty-1, manual. */
 function withDefined(fn: (h: SimHost) => void): void {
@@ -281,22 +230,6 @@ test("libvirt's probe `modify --defined --live --jsonfile b --help` exits 0 and 
     });
   });
 });
-
-/** Runs mdevctl without waiting (for concurrent invocations). */
-function runAsync(root: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MDEVCTL_BIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', MDEVCTL_ENV_ROOT: root },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
-}
 
 test('concurrent modify --addattr of one definition: no change is lost (definitions are locked, SPEC §5)', async () => {
   const h = simHost();

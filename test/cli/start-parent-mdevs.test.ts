@@ -4,31 +4,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mdevctl, runBin, type RunResult } from '../helpers/cli.js';
-import { simHost, type SimHost } from '../helpers/sim-host.js';
+import { mdevctl, runBin } from '../helpers/cli.js';
+import type { SimHost } from '../helpers/sim-host.js';
+import { withHost, ok, run } from '../helpers/expect.js';
 
 const U3 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f03';
 const U4 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f04';
 const U5 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f05';
 const U6 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f06';
 const WARN = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARN {2}mdevctl\] (.*)$/;
-
-function withHost(fn: (h: SimHost) => void): void {
-  const h = simHost();
-  try {
-    fn(h);
-  } finally {
-    h.cleanup();
-  }
-}
-
-function ok(r: RunResult, stdout = ''): void {
-  assert.deepEqual(r, { status: 0, stdout, stderr: '' });
-}
-
-function run(h: SimHost, ...args: string[]): void {
-  ok(mdevctl(h.root, ...args));
-}
 
 /** The messages of stderr's warning lines; fails on any other line. */
 function warnings(stderr: string): string[] {

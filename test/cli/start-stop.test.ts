@@ -4,11 +4,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { MDEVCTL_BIN, mdevctl, runBin, type RunResult } from '../helpers/cli.js';
+import { readlinkSync, writeFileSync } from 'node:fs';
+import { mdevctl, runBin } from '../helpers/cli.js';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
+import { withHost, ok, run, fails, tree, unchanged, runAsync } from '../helpers/expect.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
@@ -17,52 +16,6 @@ const U4 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f04';
 const U5 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f05';
 const UUID_LINE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n$/;
 const CCW = '0.0.0313';
-
-function withHost(fn: (h: SimHost) => void): void {
-  const h = simHost();
-  try {
-    fn(h);
-  } finally {
-    h.cleanup();
-  }
-}
-
-function ok(r: RunResult, stdout = ''): void {
-  assert.deepEqual(r, { status: 0, stdout, stderr: '' });
-}
-
-function run(h: SimHost, ...args: string[]): void {
-  ok(mdevctl(h.root, ...args));
-}
-
-function fails(r: RunResult, status: 1 | 2, stderr?: string | RegExp): void {
-  assert.deepEqual({ status: r.status, stdout: r.stdout }, { status, stdout: '' }, `stderr: ${r.stderr}`);
-  assert.match(r.stderr, status === 1 ? /^Error: [^\n]+\n$/ : /^error: [^\n]+\n$/);
-  if (typeof stderr === 'string') assert.equal(r.stderr, stderr);
-  else if (stderr) assert.match(r.stderr, stderr);
-}
-
-function tree(dir: string, rel = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(join(dir, rel)).sort()) {
-    const r = rel === '' ? name : `${rel}/${name}`;
-    const p = join(dir, r);
-    const st = lstatSync(p);
-    if (st.isSymbolicLink()) out[r] = `-> ${readlinkSync(p)}`;
-    else if (st.isDirectory()) {
-      out[r] = 'dir';
-      Object.assign(out, tree(dir, r));
-    } else out[r] = `${st.mode.toString(8)} ${readFileSync(p, 'utf8')}`;
-  }
-  return out;
-}
-
-/** Runs `fn` and checks that nothing under the root changed (definitions, sysfs, anything). */
-function unchanged(h: SimHost, fn: () => void): void {
-  const before = tree(h.root);
-  fn();
-  assert.deepEqual(tree(h.root), before, 'the root tree changed');
-}
 
 /** The host's masks: bit i (from the left) set = adapter/domain i still owned by the host. */
 function releasedToVfioAp(h: SimHost, mask: 'apmask' | 'aqmask'): number[] {
@@ -352,22 +305,6 @@ test('stop usage errors (exit 2)', () => {
     for (const args of [[], ['-u', 'nope'], ['-p', 'mtty']]) unchanged(h, () => fails(mdevctl(h.root, 'stop', ...args), 2));
   });
 });
-
-/** Runs mdevctl without waiting (for concurrent invocations). */
-function runAsync(root: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MDEVCTL_BIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', MDEVCTL_ENV_ROOT: root },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
-}
 
 test('concurrent starts: never more devices than the pool holds; each refusal is one line', async () => {
   const h = simHost();

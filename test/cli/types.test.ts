@@ -3,8 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mdevctl, type RunResult } from '../helpers/cli.js';
-import { simHost, type SimHost } from '../helpers/sim-host.js';
+import { mdevctl } from '../helpers/cli.js';
+import { withHost, ok } from '../helpers/expect.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
@@ -14,19 +14,6 @@ const U4 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f04';
 /** The host of FACTS.md: the three sample drivers. */
 const SAMPLES = ['mtty', 'mdpy', 'mbochs'];
 const I915 = '0000:00:02.0';
-
-function withHost(parents: string[] | undefined, fn: (h: SimHost) => void): void {
-  const h = simHost(parents ? { parents } : undefined);
-  try {
-    fn(h);
-  } finally {
-    h.cleanup();
-  }
-}
-
-function ok(r: RunResult, stdout: string): void {
-  assert.deepEqual(r, { status: 0, stdout, stderr: '' });
-}
 
 interface TypeRow {
   type: string;
@@ -112,50 +99,50 @@ const MTTY: TypeRow[] = [
 ];
 
 test('types: the sample drivers, text, exactly as FACTS §3 (1.4: no trailing empty line)', () => {
-  withHost(SAMPLES, (h) => {
+  withHost((h) => {
     ok(mdevctl(h.root, 'types'), textBlock('mbochs', MBOCHS) + textBlock('mdpy', MDPY) + MTTY_TEXT);
-  });
+  }, { parents: SAMPLES });
 });
 
 test('types --dumpjson: the sample drivers, one array element keyed by parent, sorted, one trailing newline', () => {
-  withHost(SAMPLES, (h) => {
+  withHost((h) => {
     ok(mdevctl(h.root, 'types', '--dumpjson'), jsonTypes([['mbochs', MBOCHS], ['mdpy', MDPY], ['mtty', MTTY]]));
-  });
+  }, { parents: SAMPLES });
 });
 
 test('types -p mtty: text and JSON, no Description for mtty', () => {
-  withHost(SAMPLES, (h) => {
+  withHost((h) => {
     ok(mdevctl(h.root, 'types', '-p', 'mtty'), MTTY_TEXT);
     ok(mdevctl(h.root, 'types', '--parent=mtty'), MTTY_TEXT);
     ok(mdevctl(h.root, 'types', '--parent', 'mtty', '--dumpjson'), MTTY_JSON);
     // the helper that builds the other expectations agrees with the literal
     assert.equal(jsonTypes([['mtty', MTTY]]), MTTY_JSON);
-  });
+  }, { parents: SAMPLES });
 });
 
 test('types -p mdpy / -p mbochs: Name and Description lines', () => {
-  withHost(SAMPLES, (h) => {
+  withHost((h) => {
     ok(mdevctl(h.root, 'types', '-p', 'mdpy'), textBlock('mdpy', MDPY));
     ok(mdevctl(h.root, 'types', '-p', 'mbochs'), textBlock('mbochs', MBOCHS));
     ok(mdevctl(h.root, 'types', '-p', 'mdpy', '--dumpjson'), jsonTypes([['mdpy', MDPY]]));
     ok(mdevctl(h.root, 'types', '-p', 'mbochs', '--dumpjson'), jsonTypes([['mbochs', MBOCHS]]));
-  });
+  }, { parents: SAMPLES });
 });
 
 test('types -p of an unknown parent: empty output, exit 0; [] with --dumpjson', () => {
-  withHost(SAMPLES, (h) => {
+  withHost((h) => {
     ok(mdevctl(h.root, 'types', '-p', 'nosuchparent'), '');
     ok(mdevctl(h.root, 'types', '-p', 'nosuchparent', '--dumpjson'), '[]\n');
     // a parent that differs only in case is not the same parent
     ok(mdevctl(h.root, 'types', '-p', 'MTTY'), '');
-  });
+  }, { parents: SAMPLES });
 });
 
 test('types on a host without parents: empty output; [] with --dumpjson', () => {
-  withHost([], (h) => {
+  withHost((h) => {
     ok(mdevctl(h.root, 'types'), '');
     ok(mdevctl(h.root, 'types', '--dumpjson'), '[]\n');
-  });
+  }, { parents: [] });
 });
 
 const GVT: TypeRow[] = [
@@ -186,17 +173,17 @@ const GVT: TypeRow[] = [
 ];
 
 test('types: the i915 parent has no Name: line and its multi-line description is joined with ", "', () => {
-  withHost([I915], (h) => {
+  withHost((h) => {
     const text = textBlock(I915, GVT);
     ok(mdevctl(h.root, 'types'), text);
     ok(mdevctl(h.root, 'types', '-p', I915), text);
     assert.ok(!text.includes('Name:'));
     ok(mdevctl(h.root, 'types', '-p', I915, '--dumpjson'), jsonTypes([[I915, GVT]]));
-  });
+  }, { parents: [I915] });
 });
 
 test('types: every registered parent, in name order (byte order: "0.0.0313" < "0000:00:02.0")', () => {
-  withHost(undefined, (h) => {
+  withHost((h) => {
     const r = mdevctl(h.root, 'types');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
@@ -213,7 +200,7 @@ test('types: every registered parent, in name order (byte order: "0.0.0313" < "0
 });
 
 test('types: shared pools — one mtty-2 leaves mtty-1 22, mtty-2 11', () => {
-  withHost(SAMPLES, (h) => {
+  withHost((h) => {
     ok(mdevctl(h.root, 'start', '-p', 'mtty', '-t', 'mtty-2', '-u', U1), '');
     ok(
       mdevctl(h.root, 'types', '-p', 'mtty'),
@@ -231,11 +218,11 @@ test('types: shared pools — one mtty-2 leaves mtty-1 22, mtty-2 11', () => {
     );
     ok(mdevctl(h.root, 'stop', '-u', U1), '');
     ok(mdevctl(h.root, 'types', '-p', 'mtty'), MTTY_TEXT);
-  });
+  }, { parents: SAMPLES });
 });
 
 test('types: shared pools — mdpy counts devices, mbochs counts memory', () => {
-  withHost(SAMPLES, (h) => {
+  withHost((h) => {
     ok(mdevctl(h.root, 'start', '-p', 'mbochs', '-t', 'mbochs-small', '-u', U1), '');
     const avail = (rows: TypeRow[], counts: number[]) => rows.map((t, i) => ({ ...t, available: counts[i] ?? -1 }));
     ok(mdevctl(h.root, 'types', '-p', 'mbochs'), textBlock('mbochs', avail(MBOCHS, [3, 15, 63])));
@@ -245,5 +232,5 @@ test('types: shared pools — mdpy counts devices, mbochs counts memory', () => 
     ok(mdevctl(h.root, 'start', '-p', 'mdpy', '-t', 'mdpy-vga', '-u', U4.replace(/04$/, '05')), '');
     ok(mdevctl(h.root, 'types', '-p', 'mdpy'), textBlock('mdpy', avail(MDPY, [0, 0, 0])));
     ok(mdevctl(h.root, 'types', '-p', 'mdpy', '--dumpjson'), jsonTypes([['mdpy', avail(MDPY, [0, 0, 0])]]));
-  });
+  }, { parents: SAMPLES });
 });

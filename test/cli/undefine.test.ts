@@ -3,58 +3,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
-import { mdevctl, type RunResult } from '../helpers/cli.js';
-import { simHost, type SimHost } from '../helpers/sim-host.js';
+import { mdevctl } from '../helpers/cli.js';
+import { withHost, ok, run, fails, tree, unchanged } from '../helpers/expect.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
-
-function withHost(fn: (h: SimHost) => void): void {
-  const h = simHost();
-  try {
-    fn(h);
-  } finally {
-    h.cleanup();
-  }
-}
-
-function ok(r: RunResult, stdout = ''): void {
-  assert.deepEqual(r, { status: 0, stdout, stderr: '' });
-}
-
-function run(h: SimHost, ...args: string[]): void {
-  ok(mdevctl(h.root, ...args));
-}
-
-function fails(r: RunResult, status: 1 | 2, stderr?: string | RegExp): void {
-  assert.deepEqual({ status: r.status, stdout: r.stdout }, { status, stdout: '' }, `stderr: ${r.stderr}`);
-  assert.match(r.stderr, status === 1 ? /^Error: [^\n]+\n$/ : /^error: [^\n]+\n$/);
-  if (typeof stderr === 'string') assert.equal(r.stderr, stderr);
-  else if (stderr) assert.match(r.stderr, stderr);
-}
-
-function tree(dir: string, rel = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(join(dir, rel)).sort()) {
-    const r = rel === '' ? name : `${rel}/${name}`;
-    const p = join(dir, r);
-    const st = lstatSync(p);
-    if (st.isSymbolicLink()) out[r] = `-> ${readlinkSync(p)}`;
-    else if (st.isDirectory()) {
-      out[r] = 'dir';
-      Object.assign(out, tree(dir, r));
-    } else out[r] = `${st.mode.toString(8)} ${readFileSync(p, 'utf8')}`;
-  }
-  return out;
-}
-
-function unchanged(h: SimHost, fn: () => void): void {
-  const before = tree(h.root);
-  fn();
-  assert.deepEqual(tree(h.root), before, 'the root tree changed');
-}
 
 test('undefine removes the definition file (the parent dir may stay), prints nothing', () => {
   withHost((h) => {
