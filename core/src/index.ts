@@ -1,4 +1,4 @@
-// mdevctl as a library: the application facade, the host, and the SDK types.
+// mdevctl as a library: the application facade, the host, the configuration, and the SDK types.
 
 export { Mdevctl, type MdevctlOptions, type ListOptions, type TypesOptions } from './app.js';
 export { HostPaths } from './host/paths.js';
@@ -9,4 +9,10 @@ export { parseUuid } from './model/uuid.js';
 export { nameProblem } from './model/names.js';
 export { parseDeviceConfig, formatConfig, type DeviceConfig } from './model/device-config.js';
 export { prettyJson, obj, type Json, type JsonObject } from './output/json.js';
+export { loadSettings, type LoadOptions } from './config/load.js';
+export { findConfigFile, SEARCH_PLACES, CONFIG_ENV } from './config/places.js';
+export { ConfigError } from './config/schema.js';
+export { DEFAULT_SETTINGS, type Settings, type Policies, type ExternalPluginRef } from './config/settings.js';
+export { BUILTIN_PLUGINS, type BuiltinPlugin } from './plugins/builtin.js';
+export { resolvePlugin, pluginSearchDirs } from './plugins/resolve.js';
 export * from '@mdevctl/plugin-sdk';

@@ -1,6 +1,10 @@
-// @mdevctl/plugin-sdk: the only package a plugin imports.
+// @mdevctl/plugin-sdk: the only package a plugin imports. The contract (model, contexts, hooks,
+// listing, errors, the plugin interface and SDK_VERSION); test helpers are in
+// `@mdevctl/plugin-sdk/testing`.
 
 export * from './model.js';
 export * from './context.js';
 export * from './hooks.js';
+export * from './listing.js';
+export * from './errors.js';
 export * from './plugin.js';

@@ -142,7 +142,7 @@ test('a failing pre aborts before the primary action; notify still runs', async 
     };
     const r = await run(host, ['define', '-u', U, '-p', 'mtty', '-t', 'mtty-2'], [veto, rec]);
     assert.equal(r.status, 1);
-    assert.equal(r.stderr, 'Error: vetoed by policy\n');
+    assert.equal(r.stderr, 'Error: Plugin veto: vetoed by policy\n');
     assert.deepEqual(rec.events, ['define:define', 'define:validate', 'define:notify']);
     assert.deepEqual(host.definitions('mtty'), []);
   } finally {
@@ -183,7 +183,7 @@ test('a plugin built for another SDK major version is refused with a clear error
     const old: MdevctlPlugin = { name: 'old-vendor', sdkVersion: '0.9.0', apply() {} };
     const r = await run(host, ['list'], [old]);
     assert.equal(r.status, 1);
-    assert.equal(r.stderr, 'Error: Plugin old-vendor was built for plugin SDK 0.9.0, but this mdevctl provides SDK 1.0.0\n');
+    assert.equal(r.stderr, `Error: Plugin old-vendor was built for plugin SDK 0.9.0, but this mdevctl provides SDK ${SDK_VERSION}; update the plugin\n`);
   } finally {
     host.cleanup();
   }

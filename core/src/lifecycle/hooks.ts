@@ -1,13 +1,35 @@
-// Creates the one frozen hooks object of a run: the lifecycle stages and the query hooks.
+// Creates the one frozen set of hooks of a run: the lifecycle stages, the query hooks and the
+// listing hooks, as tapable hooks core can call. Plugins never get these: each gets its own
+// scoped view (plugins/scope.ts) with the SDK's tap-only interfaces.
 
 import { AsyncSeriesBailHook, AsyncSeriesHook } from 'tapable';
 import type {
-  ActiveDevice, AttributeList, Diagnostics, LifecycleContext, MdevctlHooks, QueryContext,
+  ActiveDevice, AttributeList, DeviceListing, Diagnostics, LifecycleContext, QueryContext, TypeListing,
 } from '@mdevctl/plugin-sdk';
 
 type Ctx = [LifecycleContext];
 
-export function createHooks(): MdevctlHooks {
+export interface CoreHooks {
+  readonly lifecycle: {
+    readonly define: AsyncSeriesHook<Ctx>;
+    readonly validate: AsyncSeriesHook<[LifecycleContext, Diagnostics]>;
+    readonly pre: AsyncSeriesHook<Ctx>;
+    readonly create: AsyncSeriesBailHook<Ctx, true | undefined>;
+    readonly live: AsyncSeriesBailHook<Ctx, true | undefined>;
+    readonly attrs: AsyncSeriesHook<Ctx>;
+    readonly post: AsyncSeriesHook<Ctx>;
+    readonly notify: AsyncSeriesHook<Ctx>;
+  };
+  readonly query: {
+    readonly activeAttributes: AsyncSeriesBailHook<[ActiveDevice, QueryContext], AttributeList | undefined>;
+  };
+  readonly listing: {
+    readonly device: AsyncSeriesHook<[DeviceListing, QueryContext]>;
+    readonly type: AsyncSeriesHook<[TypeListing, QueryContext]>;
+  };
+}
+
+export function createHooks(): CoreHooks {
   return Object.freeze({
     lifecycle: Object.freeze({
       define: new AsyncSeriesHook<Ctx>(['ctx']),
@@ -24,6 +46,10 @@ export function createHooks(): MdevctlHooks {
         'device',
         'ctx',
       ]),
+    }),
+    listing: Object.freeze({
+      device: new AsyncSeriesHook<[DeviceListing, QueryContext]>(['listing', 'ctx']),
+      type: new AsyncSeriesHook<[TypeListing, QueryContext]>(['listing', 'ctx']),
     }),
   });
 }

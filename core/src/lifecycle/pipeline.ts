@@ -1,8 +1,11 @@
 // Runs one device through the lifecycle: define -> validate -> pre -> create -> attrs -> post
-// -> notify. Validation problems are all reported at once, before anything is written.
+// -> notify. Validation problems are all reported at once, before anything is written; when
+// create or attrs fails after core's primary action, that action is undone (journal.ts).
 
-import type { CommandRequest, LifecycleContext, MdevctlHooks, MdevDevice } from '@mdevctl/plugin-sdk';
+import type { CommandRequest, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
+import type { CoreHooks } from './hooks.js';
+import type { ChangeJournal } from './journal.js';
 import { DiagnosticList } from './diagnostics.js';
 import { MdevctlError, ValidationFailed, messageOf } from '../model/errors.js';
 
@@ -12,8 +15,9 @@ export interface RunOptions {
 
 export class LifecyclePipeline {
   constructor(
-    private readonly hooks: MdevctlHooks,
+    private readonly hooks: CoreHooks,
     private readonly host: Host,
+    private readonly journal: ChangeJournal,
   ) {}
 
   /** Runs the request through every stage; resolves to the device the action applied to. */
@@ -54,6 +58,8 @@ export class LifecyclePipeline {
     } catch (err) {
       ctx.state = 'failure';
       ctx.error = err;
+      const problem = await this.journal.rollback(ctx);
+      if (problem !== undefined) this.host.log.warn(problem);
     }
 
     await this.settle('post', () => stages.post.promise(ctx));

@@ -1,11 +1,15 @@
-// `mdevctl types` output, text and --dumpjson, byte for byte as upstream 1.4 prints it.
+// `mdevctl types` output, text and --dumpjson, byte for byte as upstream 1.4 prints it; with -x,
+// each type's extra lines (indented like its own) and JSON fields (after its own).
 
 import type { MdevTypeInfo } from '@mdevctl/plugin-sdk';
 import { obj, prettyJson, type Json } from './json.js';
+import type { ListingExtra } from './extras.js';
 
 export type TypeGroups = ReadonlyArray<readonly [string, readonly MdevTypeInfo[]]>;
+/** With -x/--extended: what core and plugins add to each listed type. */
+export type TypeExtras = ReadonlyMap<MdevTypeInfo, ListingExtra>;
 
-export function formatTypesText(groups: TypeGroups): string {
+export function formatTypesText(groups: TypeGroups, extras?: TypeExtras): string {
   let out = '';
   for (const [parent, types] of groups) {
     out += `${parent}\n`;
@@ -13,22 +17,24 @@ export function formatTypesText(groups: TypeGroups): string {
       out += `  ${t.type}\n    Available instances: ${t.availableInstances}\n    Device API: ${t.deviceApi}\n`;
       if (t.name) out += `    Name: ${t.name}\n`;
       if (t.description) out += `    Description: ${t.description}\n`;
+      for (const line of extras?.get(t)?.lines ?? []) out += `    ${line}\n`;
     }
   }
   return out;
 }
 
-export function formatTypesJson(groups: TypeGroups): string {
+export function formatTypesJson(groups: TypeGroups, extras?: TypeExtras): string {
   if (groups.length === 0) return '[]\n';
   const parents = groups.map(([parent, types]): [string, Json] => [
     parent,
     types.map((t) => {
-      const fields: Array<[string, Json]> = [
+      const fields: Array<readonly [string, Json]> = [
         ['available_instances', t.availableInstances],
         ['device_api', t.deviceApi],
       ];
       if (t.name) fields.push(['name', t.name]);
       if (t.description) fields.push(['description', t.description]);
+      fields.push(...(extras?.get(t)?.fields ?? []));
       return obj([[t.type, obj(fields)]]);
     }),
   ]);

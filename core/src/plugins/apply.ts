@@ -1,26 +1,31 @@
-// Applies plugins to the hooks: refuses one built for another SDK major version, and names the
-// plugin when its apply() throws.
+// Applies plugins to the hooks, each through its own scoped view: refuses one without a name or
+// apply(), one built for an incompatible SDK (another major, or a newer minor, version) and a
+// second plugin of the same name, and names the plugin when its apply() throws.
 
-import { SDK_VERSION, type MdevctlHooks, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import { sdkVersionProblem, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import type { CoreHooks } from '../lifecycle/hooks.js';
+import { CORE_TAP } from '../lifecycle/core/plugin.js';
 import { MdevctlError, messageOf } from '../model/errors.js';
+import { firstLine, pluginView } from './scope.js';
 
-export function applyPlugins(hooks: MdevctlHooks, plugins: readonly MdevctlPlugin[]): void {
+export function applyPlugins(hooks: CoreHooks, plugins: readonly MdevctlPlugin[]): void {
+  // Every plugin is checked before any taps: a refused one leaves no other plugin half applied.
+  const names = new Set<string>();
   for (const plugin of plugins) {
-    const name = typeof plugin?.name === 'string' ? plugin.name : '(unnamed)';
+    const name = typeof plugin?.name === 'string' && plugin.name !== '' ? plugin.name : '(unnamed)';
     if (typeof plugin?.apply !== 'function') throw new MdevctlError(`Plugin ${name} has no apply() function`);
-    if (major(plugin.sdkVersion) !== major(SDK_VERSION)) {
-      throw new MdevctlError(
-        `Plugin ${name} was built for plugin SDK ${String(plugin.sdkVersion)}, but this mdevctl provides SDK ${SDK_VERSION}`,
-      );
-    }
+    if (name === '(unnamed)') throw new MdevctlError('A plugin has no name');
+    const problem = sdkVersionProblem(plugin.sdkVersion);
+    if (problem !== undefined) throw new MdevctlError(`Plugin ${name} ${problem}`);
+    if (name === CORE_TAP) throw new MdevctlError(`Plugin ${name}: the name is mdevctl's own; choose another`);
+    if (names.has(name)) throw new MdevctlError(`Plugin ${name} is loaded twice (two plugins have this name)`);
+    names.add(name);
+  }
+  for (const plugin of plugins) {
     try {
-      plugin.apply(hooks);
+      plugin.apply(pluginView(hooks, plugin));
     } catch (err) {
-      throw new MdevctlError(`Plugin ${name} failed to load: ${messageOf(err)}`, { cause: err });
+      throw new MdevctlError(`Plugin ${plugin.name} failed to load: ${firstLine(messageOf(err))}`, { cause: err });
     }
   }
-}
-
-function major(version: unknown): string | undefined {
-  return typeof version === 'string' ? version.split('.')[0] : undefined;
 }

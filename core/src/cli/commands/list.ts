@@ -1,7 +1,7 @@
 // mdevctl list (and lsmdev): running or defined devices, as text or JSON.
 
 import { Command, Option } from 'clipanion';
-import { MdevctlCommand } from './base.js';
+import { EXTENDED_HELP, MdevctlCommand } from './base.js';
 import { optionalName, optionalUuid } from '../values.js';
 
 export const LIST_DETAILS = `
@@ -25,6 +25,7 @@ export class ListCommand extends MdevctlCommand {
   verbose = Option.Boolean('-v,--verbose', false, { description: 'Print additional information about the devices' });
   uuid = Option.String('-u,--uuid', { description: 'List devices matching the specified UUID' });
   parent = Option.String('-p,--parent', { description: 'List devices associated with the specified Parent device' });
+  extended = Option.Boolean('-x,--extended', false, { description: EXTENDED_HELP });
 
   async execute(): Promise<number> {
     const output = await this.context.app().list({
@@ -33,6 +34,7 @@ export class ListCommand extends MdevctlCommand {
       verbose: this.verbose,
       uuid: optionalUuid(this.uuid),
       parent: optionalName(this.parent, '--parent <PARENT>'),
+      extended: this.extended,
     });
     this.print(output);
     return 0;

@@ -1,26 +1,34 @@
-// The create and attrs stages of core: the one primary action of each command, and writing a
-// started device's attributes (stopping it again when one fails).
+// The create and attrs stages of core: the one primary action of each command (recorded in the
+// journal with how to undo it), and writing a started device's attributes (stopping it again
+// when one fails).
 
 import { join } from 'node:path';
-import type { LifecycleContext, MdevctlHooks, MdevDevice } from '@mdevctl/plugin-sdk';
+import type { LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../../host/host.js';
+import type { CoreHooks } from '../hooks.js';
+import type { ChangeJournal } from '../journal.js';
 import { MdevctlError, describeOsError } from '../../model/errors.js';
 
 export class CoreActions {
   constructor(
     private readonly host: Host,
-    private readonly hooks: MdevctlHooks,
+    private readonly hooks: CoreHooks,
+    private readonly journal: ChangeJournal,
   ) {}
 
   async primary(ctx: LifecycleContext): Promise<true> {
     const device = requireDevice(ctx);
     const req = ctx.request;
+    const store = this.host.store;
+    const previous = ctx.previous;
     switch (req.action) {
       case 'define':
-        this.host.store.write(device);
+        store.write(device);
+        this.journal.record(ctx, 'definition', () => store.remove(device.parent, device.uuid));
         break;
       case 'undefine':
-        this.host.store.remove(device.parent, device.uuid);
+        store.remove(device.parent, device.uuid);
+        this.journal.record(ctx, 'removal of the definition', () => void store.write(previous ?? device));
         break;
       case 'modify':
         if (req.live) {
@@ -28,15 +36,20 @@ export class CoreActions {
           if (applied !== true) {
             throw new MdevctlError('No callout script with version support found that supports live modify');
           }
-          if (req.defined) this.host.store.write(device);
+          // The running device's change cannot be taken back; the stored one can.
+          if (req.defined) this.storeModified(ctx, device, previous);
         } else {
-          this.host.store.write(device);
+          this.storeModified(ctx, device, previous);
         }
         break;
       case 'start':
         await this.create(device);
+        this.journal.record(ctx, 'start', async () => {
+          if (this.host.sysfs.activeDevice(device.uuid)) await this.remove(device.uuid);
+        });
         break;
       case 'stop':
+        // A stopped device cannot be brought back as it was: nothing to record.
         await this.remove(device.uuid);
         break;
     }
@@ -61,6 +74,7 @@ export class CoreActions {
         }
       }
       if (failure !== undefined) {
+        this.journal.forget(ctx); // this stops the device itself, and reports how that went
         try {
           await this.remove(device.uuid);
         } catch (err) {
@@ -69,6 +83,12 @@ export class CoreActions {
         throw new MdevctlError(failure);
       }
     }
+  }
+
+  private storeModified(ctx: LifecycleContext, device: MdevDevice, previous: MdevDevice | undefined): void {
+    const store = this.host.store;
+    store.write(device);
+    if (previous) this.journal.record(ctx, 'change of the definition', () => void store.write(previous));
   }
 
   private async create(device: MdevDevice): Promise<void> {

@@ -1,8 +1,9 @@
 // The define stage of core: builds ctx.device from the command's arguments, a JSON file, the
 // stored definition or sysfs. Nothing is written here.
 
-import type { Attribute, LifecycleContext, MdevctlHooks, MdevDevice } from '@mdevctl/plugin-sdk';
+import type { Attribute, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../../host/host.js';
+import type { CoreHooks } from '../hooks.js';
 import { MdevctlError } from '../../model/errors.js';
 import { newUuid } from '../../model/uuid.js';
 import { readConfigFile } from './jsonfile.js';
@@ -13,7 +14,7 @@ type Req<A extends LifecycleContext['action']> = Extract<LifecycleContext['reque
 export class DeviceBuilder {
   constructor(
     private readonly host: Host,
-    private readonly hooks: MdevctlHooks,
+    private readonly hooks: CoreHooks,
   ) {}
 
   async build(ctx: LifecycleContext): Promise<void> {

@@ -1,0 +1,50 @@
+// Imports the external plugins the configuration file names (only then: nothing is imported on a
+// host without them) and makes each plugin from its module's default export — a factory called
+// with the plugin's options, or a plugin object. Every failure names the plugin.
+
+import { pathToFileURL } from 'node:url';
+import type { MdevctlPlugin, PluginOptions } from '@mdevctl/plugin-sdk';
+import type { ExternalPluginRef } from '../config/settings.js';
+import { MdevctlError, messageOf } from '../model/errors.js';
+import { firstLine } from './scope.js';
+
+export async function loadExternalPlugins(refs: readonly ExternalPluginRef[]): Promise<MdevctlPlugin[]> {
+  const plugins: MdevctlPlugin[] = [];
+  for (const ref of refs) plugins.push(await loadOne(ref));
+  return plugins;
+}
+
+async function loadOne(ref: ExternalPluginRef): Promise<MdevctlPlugin> {
+  const fail = (detail: string, cause?: unknown) =>
+    new MdevctlError(`Plugin ${ref.specifier} failed to load: ${detail}`, cause === undefined ? undefined : { cause });
+  let exported: unknown;
+  try {
+    exported = ((await import(pathToFileURL(ref.file).href)) as { default?: unknown }).default;
+  } catch (err) {
+    throw fail(firstLine(messageOf(err)), err);
+  }
+  if (isPlugin(exported)) {
+    if (Object.keys(ref.options).length > 0) throw fail('it exports a plugin object, which takes no options');
+    return exported;
+  }
+  if (typeof exported !== 'function') {
+    throw fail(`${ref.file} has no default export that is a plugin or a function returning one`);
+  }
+  let made: unknown;
+  try {
+    made = await (exported as (options: PluginOptions) => unknown)(ref.options);
+  } catch (err) {
+    throw fail(firstLine(messageOf(err)), err);
+  }
+  if (!isPlugin(made)) throw fail('its factory returned no plugin (an object with name, sdkVersion and apply())');
+  return made;
+}
+
+function isPlugin(value: unknown): value is MdevctlPlugin {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as MdevctlPlugin).name === 'string' &&
+    typeof (value as MdevctlPlugin).apply === 'function'
+  );
+}

@@ -1,0 +1,28 @@
+// @mdevctl/plugin-callouts: runs the call-out and notifier scripts written for upstream mdevctl,
+// unchanged (upstream's man page, "CALLOUT SCRIPTS"; SPEC §4, §8).
+//
+// The contract, in short. Every script gets `-t TYPE -e EVENT -a ACTION -s STATE -u UUID -p PARENT`
+// and the device config (compact JSON: mdev_type, start, attrs) on stdin. Call-outs come from
+// ROOT/usr/lib/mdevctl/scripts.d/callouts, then ROOT/etc/mdevctl.d/scripts.d/callouts, each dir in
+// name order; notifiers likewise from .../notifiers. Events: `pre` before the primary action of
+// define/undefine/modify/start/stop (exit 2 = not my type, 0 = go on, other = abort unless
+// --force), `post` after it (state success/failure, result ignored), `notify` to every notifier
+// after post or after a failed pre (result ignored), `live` for modify --live, `get attributes`
+// (empty stdin; stdout a JSON array of one-key objects) for list and define -u, and `get
+// capabilities` (stdin {"provides":…}) to find the versioned script of a parent/type, which then
+// handles all its events. A script's stderr is echoed as `name: line`. A script that outlives the
+// timeout is killed and counts as failed; one that cannot be run is reported and skipped.
+//
+// The timeout: env MDEVCTL_CALLOUT_TIMEOUT_MS, else the `timeoutMs` option, else 30000 ms.
+
+import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import { CalloutsPlugin } from './plugin.js';
+import { timeoutFromEnv, type CalloutsOptions } from './options.js';
+
+export { CalloutsPlugin, CalloutError, PLUGIN_NAME } from './plugin.js';
+export { TIMEOUT_ENV, DEFAULT_TIMEOUT_MS, type CalloutsOptions } from './options.js';
+
+/** The plugin as core loads it; MDEVCTL_CALLOUT_TIMEOUT_MS, when set, wins over `timeoutMs`. */
+export default function createPlugin(options: CalloutsOptions = {}, env: NodeJS.ProcessEnv = process.env): MdevctlPlugin {
+  return new CalloutsPlugin({ ...options, timeoutMs: timeoutFromEnv(env) ?? options.timeoutMs });
+}

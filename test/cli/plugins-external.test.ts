@@ -1,0 +1,102 @@
+// The vendor story end to end: the template plugin (examples/plugin-template) is built outside the
+// workspace with only the packed SDK, passes its own tests (which can fail), is installed like a
+// vendor's package in ROOT/usr/lib/node_modules, and an admin enables it with one line of
+// configuration. Then the real mdevctl loads it: it validates, rejects (nothing written), sees only
+// its devices, and adds listing data only with -x.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mdevctl } from '../helpers/cli.js';
+import { fails, ok, run, unchanged, withHost } from '../helpers/expect.js';
+import type { SimHost } from '../helpers/sim-host.js';
+import { TEMPLATE_NAME, installAsVendorPackage, sh, workbench, type Workbench } from '../helpers/plugin-package.js';
+
+const U = (n: number) => `5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f0${n}`;
+const CONFIG = 'etc/mdevctl.d/mdevctl.config.json';
+
+let bench: Workbench;
+before(() => {
+  bench = workbench();
+});
+after(() => bench?.cleanup());
+
+test('the template builds and passes its own tests with nothing but the packed SDK', () => {
+  const r = sh(bench.plugin, 'npm', ['test']);
+  assert.equal(r.status, 0, r.output);
+  assert.match(r.output, /# pass 5\n/);
+  assert.match(r.output, /# fail 0\n/);
+});
+
+test('the template\'s tests can fail: a broken rule is caught', () => {
+  const source = join(bench.plugin, 'src/plugin.ts');
+  const good = readFileSync(source, 'utf8');
+  try {
+    writeFileSync(source, good.replace('others.length >= this.maxDefined', 'others.length > this.maxDefined'));
+    const r = sh(bench.plugin, 'npm', ['test']);
+    assert.notEqual(r.status, 0, r.output);
+    assert.match(r.output, /# fail 1\n/);
+  } finally {
+    writeFileSync(source, good);
+    assert.equal(sh(bench.plugin, 'npm', ['run', 'build']).status, 0);
+  }
+});
+
+/** A simulated host with the vendor package installed and enabled by `line` of configuration. */
+function withVendorPlugin(line: string, fn: (h: SimHost) => void): void {
+  withHost((h) => {
+    installAsVendorPackage(bench, h.root);
+    writeFileSync(h.path(CONFIG), `${line}\n`);
+    fn(h);
+  });
+}
+
+test('enabled with one line, it rejects a define over its limit before anything is written', () =>
+  withVendorPlugin(`{"plugins": {"${TEMPLATE_NAME}": {"maxDefined": 2}}}`, (h) => {
+    run(h, 'define', '-u', U(1), '-p', 'mdpy', '-t', 'mdpy-vga');
+    run(h, 'define', '-u', U(2), '-p', 'mdpy', '-t', 'mdpy-xga');
+    unchanged(h, () =>
+      fails(mdevctl(h.root, 'define', '-u', U(3), '-p', 'mdpy', '-t', 'mdpy-hd'), 1, 'Error: Parent mdpy already has 2 defined devices; the limit is 2\n'),
+    );
+    assert.deepEqual(h.definitions('mdpy'), [U(1), U(2)]);
+    // not its business: other parents have no limit
+    for (const n of [3, 4, 5]) run(h, 'define', '-u', U(n), '-p', 'mtty', '-t', 'mtty-1');
+  }));
+
+test('its listing data shows only with -x, and only on its devices and types', () =>
+  withVendorPlugin(`{"plugins": {"${TEMPLATE_NAME}": true}}`, (h) => {
+    run(h, 'define', '-u', U(1), '-p', 'mdpy', '-t', 'mdpy-xga');
+    run(h, 'define', '-u', U(2), '-p', 'mtty', '-t', 'mtty-1');
+    run(h, 'start', '-u', U(1));
+    const plain = `${U(1)} mdpy mdpy-xga manual (active)\n${U(2)} mtty mtty-1 manual\n`;
+    ok(mdevctl(h.root, 'list', '-d'), plain);
+    ok(
+      mdevctl(h.root, 'list', '-d', '-x'),
+      `${U(1)} mdpy mdpy-xga manual (active)\n  Claimed by: example-mdpy\n  Display: 1024x768\n` +
+        `${U(2)} mtty mtty-1 manual\n  Claimed by: mtty\n`,
+    );
+    ok(mdevctl(h.root, 'list', '--extended'), `${U(1)} mdpy mdpy-xga manual (defined)\n  Claimed by: example-mdpy\n  Display: 1024x768\n`);
+    const json = JSON.parse(mdevctl(h.root, 'list', '-d', '-x', '--dumpjson').stdout);
+    assert.deepEqual(json, [
+      {
+        mdpy: [{ [U(1)]: { mdev_type: 'mdpy-xga', start: 'manual', attrs: [], claimed_by: ['example-mdpy'], display: { width: 1024, height: 768 } } }],
+        mtty: [{ [U(2)]: { mdev_type: 'mtty-1', start: 'manual', attrs: [], claimed_by: ['mtty'] } }],
+      },
+    ]);
+    const types = mdevctl(h.root, 'types', '-p', 'mdpy', '-x');
+    assert.equal(types.status, 0, types.stderr);
+    assert.match(types.stdout, /^ {2}mdpy-hd\n {4}Available instances: \d+\n {4}Device API: vfio-pci\n(?: {4}.*\n)* {4}Claimed by: example-mdpy\n {4}Display: 1920x1080\n/m);
+    assert.doesNotMatch(mdevctl(h.root, 'types', '-p', 'mdpy').stdout, /Display|Claimed/);
+  }));
+
+test('its options reach its factory; options it refuses fail the command naming it', () =>
+  withVendorPlugin(`{"plugins": {"${TEMPLATE_NAME}": {"maxDefined": 0}}}`, (h) => {
+    unchanged(h, () =>
+      fails(
+        mdevctl(h.root, 'define', '-u', U(1), '-p', 'mdpy', '-t', 'mdpy-vga'),
+        1,
+        `Error: Plugin ${TEMPLATE_NAME} failed to load: maxDefined must be a whole number from 1, not 0\n`,
+      ),
+    );
+  }));
