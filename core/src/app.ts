@@ -1,30 +1,49 @@
 // The mdevctl application: one host, one set of hooks with core's and the plugins' taps, and a
 // method per command. The CLI is a thin layer over this; tests and tools can use it directly.
+// Plugins (and the configuration file that chooses them) are loaded on the first command, so
+// opening the application costs nothing and `--help` never reads the configuration.
 
 import { existsSync } from 'node:fs';
-import type { Logger, MdevctlHooks, MdevctlPlugin, MdevDevice, CommandRequest } from '@mdevctl/plugin-sdk';
+import { join } from 'node:path';
+import {
+  DEVICE_FIELDS, TYPE_FIELDS, claimsDevice,
+  type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest,
+} from '@mdevctl/plugin-sdk';
 import { Host } from './host/host.js';
 import { HostPaths } from './host/paths.js';
 import { StderrLogger } from './host/log.js';
-import { createHooks } from './lifecycle/hooks.js';
+import { createHooks, type CoreHooks } from './lifecycle/hooks.js';
+import { ChangeJournal } from './lifecycle/journal.js';
 import { LifecyclePipeline } from './lifecycle/pipeline.js';
 import { CoreLifecyclePlugin } from './lifecycle/core/plugin.js';
 import { applyPlugins } from './plugins/apply.js';
 import { FileLock } from './host/file-lock.js';
-import { builtinPlugins } from './plugins/builtin.js';
+import { BUILTIN_PLUGINS } from './plugins/builtin.js';
+import { configuredPlugins } from './plugins/configured.js';
+import { CONFIG_ENV } from './config/places.js';
+import { loadSettings } from './config/load.js';
+import { DEFAULT_SETTINGS } from './config/settings.js';
+import { extraCollector, type ListingExtra } from './output/extras.js';
 import { MdevctlError, messageOf } from './model/errors.js';
 import { compareBytes } from './model/order.js';
 import { formatListJson, formatListText, type ListEntry } from './output/devices.js';
-import { formatTypesJson, formatTypesText } from './output/types.js';
+import { formatTypesJson, formatTypesText, type TypeExtras } from './output/types.js';
 
 export interface MdevctlOptions {
   /** Environment root; default MDEVCTL_ENV_ROOT or `/`. */
   readonly root?: string;
   readonly log?: Logger;
-  /** Plugins applied after the built-in ones. */
+  /** Plugins applied after the built-in ones and those of the configuration file. */
   readonly plugins?: readonly MdevctlPlugin[];
-  /** Load the built-in plugins (default true). */
+  /** Load the built-in plugins (default true; the configuration file can still turn some off). */
   readonly builtins?: boolean;
+  /**
+   * The configuration file: a path to read, or false to read none. Default: $MDEVCTL_CONFIG, else
+   * the first of ROOT/etc/mdevctl.d/mdevctl.config.{json,yaml,yml,js,mjs,cjs}.
+   */
+  readonly config?: string | false;
+  /** The environment (MDEVCTL_CONFIG, npm_config_prefix); default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface ListOptions {
@@ -33,29 +52,55 @@ export interface ListOptions {
   readonly parent?: string | undefined;
   readonly verbose?: boolean;
   readonly dumpjson?: boolean;
+  /** `-x`: add what core (`Claimed by`) and plugins (listing hooks) say about each device. */
+  readonly extended?: boolean;
 }
 
 export interface TypesOptions {
   readonly parent?: string | undefined;
   readonly dumpjson?: boolean;
+  /** `-x`: add what core (`Claimed by`) and plugins (listing hooks) say about each type. */
+  readonly extended?: boolean;
 }
 
 type Request<A extends CommandRequest['action']> = Omit<Extract<CommandRequest, { action: A }>, 'action'>;
 
 export class Mdevctl {
-  readonly hooks: MdevctlHooks;
+  readonly hooks: CoreHooks;
   readonly host: Host;
   private readonly pipeline: LifecyclePipeline;
   private readonly lock: FileLock;
+  private loading: Promise<readonly MdevctlPlugin[]> | undefined;
 
-  constructor(options: MdevctlOptions = {}) {
+  constructor(private readonly options: MdevctlOptions = {}) {
     const paths = options.root !== undefined ? new HostPaths(options.root) : HostPaths.fromEnv();
     this.host = new Host(paths, options.log ?? StderrLogger.fromEnv());
     this.hooks = createHooks();
-    new CoreLifecyclePlugin(this.host).apply(this.hooks);
-    applyPlugins(this.hooks, [...(options.builtins === false ? [] : builtinPlugins()), ...(options.plugins ?? [])]);
-    this.pipeline = new LifecyclePipeline(this.hooks, this.host);
-    this.lock = definitionsLock(paths.configBase);
+    const journal = new ChangeJournal();
+    new CoreLifecyclePlugin(this.host, journal).apply(this.hooks);
+    this.pipeline = new LifecyclePipeline(this.hooks, this.host, journal);
+    this.lock = definitionsLock(join(paths.root, 'run/lock'));
+  }
+
+  /**
+   * Reads the configuration file and loads and applies the plugins, once; every command does
+   * this first. Resolves to the plugins, in the order they tap.
+   */
+  plugins(): Promise<readonly MdevctlPlugin[]> {
+    this.loading ??= this.loadPlugins();
+    return this.loading;
+  }
+
+  private async loadPlugins(): Promise<readonly MdevctlPlugin[]> {
+    const o = this.options;
+    const env = o.env ?? process.env;
+    const settings =
+      o.config === false
+        ? DEFAULT_SETTINGS
+        : await loadSettings(this.host.paths, { override: o.config ?? env[CONFIG_ENV], env, builtins: BUILTIN_PLUGINS });
+    const plugins = [...(await configuredPlugins(settings, { builtins: o.builtins !== false })), ...(o.plugins ?? [])];
+    applyPlugins(this.hooks, plugins);
+    return plugins;
   }
 
   /** The dirs a working installation has (SPEC §1); throws naming the first one missing. */
@@ -108,15 +153,16 @@ export class Mdevctl {
   }
 
   /** Starts every `auto` definition of the parent; a failure is logged and the rest go on. */
-  startParentMdevs(parent: string): Promise<void> {
-    return this.mutating(() => this.startAuto(parent));
+  startParentMdevs(parent: string, onProgress?: (done: number, total: number, uuid: string) => void): Promise<void> {
+    return this.mutating(() => this.startAuto(parent, onProgress));
   }
 
-  private async startAuto(parent: string): Promise<void> {
+  private async startAuto(parent: string, onProgress?: (done: number, total: number, uuid: string) => void): Promise<void> {
     const scan = this.host.store.scan({ parent });
     for (const p of scan.problems) this.host.log.warn(p.message);
-    for (const def of scan.devices) {
-      if (def.start !== 'auto') continue;
+    const auto = scan.devices.filter((def) => def.start === 'auto');
+    for (const [i, def] of auto.entries()) {
+      onProgress?.(i + 1, auto.length, def.uuid);
       try {
         await this.pipeline.run({ action: 'start', uuid: def.uuid, parent: def.parent }, { force: false });
       } catch (err) {
@@ -127,22 +173,52 @@ export class Mdevctl {
 
   /** The `list` output (text or JSON), exactly as printed. */
   async list(opts: ListOptions = {}): Promise<string> {
+    const plugins = await this.plugins();
     const filter = { uuid: opts.uuid, parent: opts.parent };
-    const entries = opts.defined ? this.definedEntries(filter) : await this.activeEntries(filter);
+    let entries = opts.defined ? this.definedEntries(filter) : await this.activeEntries(filter);
+    if (opts.extended) entries = await this.extendEntries(entries, plugins, opts);
     return opts.dumpjson
       ? formatListJson(entries, opts.uuid !== undefined)
       : formatListText(entries, opts.verbose === true);
   }
 
   /** The `types` output (text or JSON), exactly as printed. */
-  types(opts: TypesOptions = {}): string {
+  async types(opts: TypesOptions = {}): Promise<string> {
+    const plugins = await this.plugins();
     const groups = this.host.sysfs.typeGroups(opts.parent);
-    return opts.dumpjson ? formatTypesJson(groups) : formatTypesText(groups);
+    const extras = opts.extended ? await this.typeExtras(groups.flatMap(([, types]) => types), plugins, opts) : undefined;
+    return opts.dumpjson ? formatTypesJson(groups, extras) : formatTypesText(groups, extras);
   }
 
-  /** Runs a mutating command under the definitions lock. */
-  private mutating<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs a mutating command under the definitions lock, once the plugins are loaded. */
+  private async mutating<T>(fn: () => Promise<T>): Promise<T> {
+    await this.plugins();
     return this.lock.runAsync(fn);
+  }
+
+  /** -x: each entry with core's `Claimed by` and what the listing.device taps add. */
+  private async extendEntries(entries: ListEntry[], plugins: readonly MdevctlPlugin[], opts: ListOptions): Promise<ListEntry[]> {
+    const query = { host: this.host, log: this.host.log };
+    const out: ListEntry[] = [];
+    for (const entry of entries) {
+      const d = entry.device;
+      const { output, extra } = extraCollector(DEVICE_FIELDS, opts.dumpjson === true, claimers(plugins, d.parent, d.type));
+      await this.hooks.listing.device.promise({ ...output, device: d, defined: opts.defined === true, verbose: opts.verbose === true }, query);
+      out.push({ ...entry, extra });
+    }
+    return out;
+  }
+
+  /** -x: each type's `Claimed by` and what the listing.type taps add. */
+  private async typeExtras(types: readonly MdevTypeInfo[], plugins: readonly MdevctlPlugin[], opts: TypesOptions): Promise<TypeExtras> {
+    const query = { host: this.host, log: this.host.log };
+    const extras = new Map<MdevTypeInfo, ListingExtra>();
+    for (const t of types) {
+      const { output, extra } = extraCollector(TYPE_FIELDS, opts.dumpjson === true, claimers(plugins, t.parent, t.type));
+      await this.hooks.listing.type.promise({ ...output, type: t }, query);
+      extras.set(t, extra);
+    }
+    return extras;
   }
 
   private definedEntries(filter: { uuid?: string | undefined; parent?: string | undefined }): ListEntry[] {
@@ -177,21 +253,30 @@ export class Mdevctl {
   }
 }
 
-/** Mutating commands hold one lock on the definitions dir; reading commands take none. */
-function definitionsLock(configBase: string): FileLock {
+/**
+ * Mutating commands hold one lock on the definitions; reading commands take none. It lives in
+ * run/lock (a tmpfs on real hosts): a lock left by a power loss cannot outlive the boot, where a
+ * recycled pid could make it look held.
+ */
+function definitionsLock(lockDir: string): FileLock {
   return new FileLock(
-    configBase,
+    lockDir,
     LOCK_FILE,
     (pid, ms) =>
       new MdevctlError(
-        `Another mdevctl command${pid !== undefined ? ` (pid ${pid})` : ''} holds ${configBase}/${LOCK_FILE}; gave up after ${Math.round(ms / 1000)}s`,
+        `Another mdevctl command${pid !== undefined ? ` (pid ${pid})` : ''} holds ${join(lockDir, LOCK_FILE)}; gave up after ${Math.round(ms / 1000)}s`,
       ),
     LOCK_WAIT_MS,
   );
 }
 
-const LOCK_FILE = '.mdevctl.lock';
+const LOCK_FILE = 'mdevctl.lock';
 const LOCK_WAIT_MS = 120_000;
+
+/** The names of the plugins whose claims cover the device (plugins without claims claim nothing). */
+function claimers(plugins: readonly MdevctlPlugin[], parent: string, type: string): string[] {
+  return plugins.filter((p) => p.claims !== undefined && claimsDevice(p.claims, parent, type)).map((p) => p.name);
+}
 
 function parentOf(definitionPath: string): string {
   const parts = definitionPath.split('/');

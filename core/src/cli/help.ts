@@ -3,6 +3,7 @@
 
 import type { Cli, Definition } from 'clipanion';
 import type { CliContext } from './context.js';
+import { LEGACY_CATEGORY } from './legacy/commands.js';
 
 export const ABOUT = 'A mediated device management utility for Linux';
 
@@ -49,6 +50,7 @@ export function commandHelp(def: Definition, program: string): string {
 export function programHelp(cli: Cli<CliContext>, program: string, version: string): string {
   const rows: Array<[string, string]> = cli
     .definitions()
+    .filter((d) => d.category?.trim() !== LEGACY_CATEGORY) // the deprecated 0.x commands: man page only
     .map((d): [string, string] => [d.path.split(' ').slice(1).join(' '), clean(d.description ?? '')])
     .filter(([name]) => name !== '' && !HIDDEN_COMMANDS.has(name))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -17,6 +17,9 @@ import { StopCommand } from './commands/stop.js';
 import { ListCommand, LsmdevCommand } from './commands/list.js';
 import { TypesCommand } from './commands/types.js';
 import { StartParentMdevsCommand } from './commands/start-parent-mdevs.js';
+import { LEGACY_COMMANDS, reorderLegacyArgs } from './legacy/commands.js';
+import { ImportLegacyCommand } from './legacy/import-legacy.js';
+import { InstallSystemFilesCommand } from './system/install-system-files.js';
 
 export const VERSION = '1.4.0';
 
@@ -37,20 +40,32 @@ export interface MainOptions {
 
 const MDEVCTL_COMMANDS: CommandClass<CliContext>[] = [
   DefineCommand, UndefineCommand, ModifyCommand, StartCommand, StopCommand, ListCommand, TypesCommand,
-  StartParentMdevsCommand,
+  StartParentMdevsCommand, ImportLegacyCommand, InstallSystemFilesCommand, ...LEGACY_COMMANDS,
 ];
+
+/** The command classes of a program (the man pages and completion are generated from them). */
+export function commandClasses(program: Program): CommandClass<CliContext>[] {
+  return program === 'lsmdev' ? [LsmdevCommand] : [...MDEVCTL_COMMANDS];
+}
+
+/** The clipanion CLI of a program, every command registered. */
+export function createCli(program: Program): Cli<CliContext> {
+  const cli = new Cli<CliContext>({ binaryName: program, binaryVersion: VERSION, enableColors: false, enableCapture: false });
+  for (const c of commandClasses(program)) cli.register(c);
+  return cli;
+}
 
 export function programFromPath(scriptPath: string | undefined): Program {
   return scriptPath !== undefined && basename(scriptPath).replace(/\.js$/, '').endsWith('lsmdev') ? 'lsmdev' : 'mdevctl';
 }
 
 /** Runs one mdevctl invocation; resolves to its exit status. */
-export async function main(args: readonly string[], io: CliIO = process, options: MainOptions = {}): Promise<number> {
+export async function main(argv: readonly string[], io: CliIO = process, options: MainOptions = {}): Promise<number> {
   const program = options.program ?? programFromPath(process.argv[1]);
+  const args = program === 'mdevctl' ? reorderLegacyArgs(argv) : argv;
   const level = parseLogLevel(io.env['MDEVCTL_LOG']);
   const log = new StderrLogger(level, (line) => io.stderr.write(line));
-  const cli = new Cli<CliContext>({ binaryName: program, binaryVersion: VERSION, enableColors: false, enableCapture: false });
-  for (const c of program === 'lsmdev' ? [LsmdevCommand] : MDEVCTL_COMMANDS) cli.register(c);
+  const cli = createCli(program);
 
   try {
     const early = helpOrVersion(cli, program, args);
@@ -65,7 +80,7 @@ export async function main(args: readonly string[], io: CliIO = process, options
       env: io.env,
       app: (): Mdevctl => {
         if (!app) {
-          app = new Mdevctl({ root: rootFrom(io.env), log, plugins: options.plugins ?? [] });
+          app = new Mdevctl({ root: rootFrom(io.env), log, plugins: options.plugins ?? [], env: io.env });
           app.selfCheck();
         }
         return app;
@@ -135,10 +150,17 @@ function report(err: unknown, io: CliIO, debug: boolean): number {
   }
   if (err instanceof MdevctlError) {
     for (const line of err.message.split('\n')) io.stderr.write(`Error: ${line}\n`);
-    if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
+    if (debug) writeStacks(err, io);
     return 1;
   }
   io.stderr.write(`Error: ${messageOf(err).split('\n')[0]}\n`);
-  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  if (debug) writeStacks(err, io);
   return 1;
+}
+
+/** MDEVCTL_LOG=debug: the error's stack and its causes' (a plugin's own, under core's wrapper). */
+function writeStacks(err: unknown, io: CliIO): void {
+  for (let e = err, prefix = ''; e instanceof Error; e = e.cause, prefix = 'Caused by: ') {
+    if (e.stack) io.stderr.write(`${prefix}${e.stack}\n`);
+  }
 }

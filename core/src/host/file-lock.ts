@@ -4,7 +4,7 @@
 // "breaker" lock. Waits are short Atomics.wait pauses (a CLI has nothing else to do meanwhile),
 // bounded by a deadline.
 
-import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 function hasCode(e: unknown, code: string): boolean {
@@ -124,6 +124,7 @@ export class FileLock {
   }
 
   private acquire(): void {
+    mkdirSync(this.dir, { recursive: true });
     const started = Date.now();
     const deadline = started + this.deadlineMs;
     for (let attempt = 0; ; attempt++) {

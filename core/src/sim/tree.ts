@@ -45,6 +45,7 @@ export function createSimulatedHost(root: string, options: SimulatedHostOptions 
     'etc/mdevctl.d/scripts.d/notifiers',
     'usr/lib/mdevctl/scripts.d/callouts',
     'usr/lib/mdevctl/scripts.d/notifiers',
+    'run/lock', // as on every booted host (mdevctl's own lock lives there)
   ]) {
     makeDir(join(abs, dir));
   }

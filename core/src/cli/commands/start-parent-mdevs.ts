@@ -4,6 +4,7 @@
 import { Command, Option } from 'clipanion';
 import { MdevctlCommand } from './base.js';
 import { nameValue } from '../values.js';
+import { withProgress } from '../progress.js';
 
 export class StartParentMdevsCommand extends MdevctlCommand {
   static override paths = [['start-parent-mdevs']];
@@ -20,7 +21,11 @@ export class StartParentMdevsCommand extends MdevctlCommand {
   parent = Option.String({ name: 'parent', required: true });
 
   async execute(): Promise<number> {
-    await this.context.app().startParentMdevs(nameValue(this.parent, '<PARENT>'));
+    const parent = nameValue(this.parent, '<PARENT>');
+    // Progress only on a terminal (an admin running it by hand; udev's runs are never one).
+    await withProgress(this.context.stderr, this.context.env, (progress) =>
+      this.context.app().startParentMdevs(parent, (done, total, uuid) => progress?.update(done, total, `starting ${uuid} on ${parent}`)),
+    );
     return 0;
   }
 }
