@@ -31,14 +31,6 @@ export class HostPaths {
     return new HostPaths(root === undefined || root === '' ? '/' : root);
   }
 
-  calloutDirs(): string[] {
-    return [join(this.scriptsBase, 'callouts'), join(this.configScriptsBase, 'callouts')];
-  }
-
-  notifierDirs(): string[] {
-    return [join(this.scriptsBase, 'notifiers'), join(this.configScriptsBase, 'notifiers')];
-  }
-
   /** The dirs that must exist at start-up (SPEC §1). */
   requiredDirs(): string[] {
     return [this.configBase, join(this.scriptsBase, 'callouts'), join(this.scriptsBase, 'notifiers')];
