@@ -74,7 +74,10 @@ async function importDefault(file: string): Promise<unknown> {
  * code frame (`> 1 | …`, `    | ^`, `-----^`), without parse-json's `while parsing '<text>'`.
  */
 function syntaxProblem(message: string): string {
+  // The code frame is coloured when the environment looks colour-capable (a TTY, CI=true).
+  // eslint-disable-next-line no-control-regex
   const lines = message
+    .replace(/\x1b\[[0-9;]*m/g, '')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !/^(JSON|YAML) Error in /.test(l) && !/^(>|\||\d+ \||-*\^)/.test(l));
