@@ -46,7 +46,21 @@ export function createDevice(host: SimHost, p: ParentProfile, type: string, data
   if (uuidInUse(host, uuid)) return 'EEXIST';
   const t = host.typeProfile(p, type);
   if (t === undefined) return 'ENODEV';
-  if (host.available(p, type) < 1) return host.driver(p).exhaustion;
+  if (host.available(p, type) < 1) {
+    const errno = host.driver(p).exhaustion;
+    // ENOSPC comes from the driver's probe, after the mdev core has registered the device (6.1
+    // mdev_device_create: device_add, then the failed probe and device_del): the kernel emits
+    // `add` then `remove` for the mdev's devpath, nothing for vfio. EUSERS is the mdev core's
+    // max_instances check, before the device exists: no uevent.
+    if (errno === 'ENOSPC') {
+      const devpath = host.devpathOf(host.deviceDir(p, uuid));
+      host.emit([
+        { action: 'add', devpath, subsystem: 'mdev', env: {} },
+        { action: 'remove', devpath, subsystem: 'mdev', env: {} },
+      ]);
+    }
+    return errno;
+  }
   buildDevice(host, p, type, uuid);
   host.refreshPool(p);
   return undefined;

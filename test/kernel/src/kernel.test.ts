@@ -34,12 +34,7 @@ const ORDER =
 const READ_WRITE_ONLY =
   'finding: reading a write-only attribute as root — the real kernel refuses the open with EACCES ' +
   '(the attribute has no show()); the simulated host keeps it as a plain 0200 file, which root reads as "".';
-const EXHAUSTION_UEVENTS =
-  'finding: when mtty or mbochs refuse a create for lack of instances (ENOSPC), the real kernel has already ' +
-  'registered the mdev: it emits `add mdev <devpath>` then `remove mdev <devpath>` (no vfio events; the ' +
-  "driver's probe fails). mdpy (EUSERS) refuses before that, with no uevent. The simulated host emits none.";
 const KNOWN: Record<string, string> = {
-  'fidelity: uevents: pools': EXHAUSTION_UEVENTS,
   'fidelity: layout: read create': READ_WRITE_ONLY,
   'fidelity: remove: read remove': READ_WRITE_ONLY,
   'differential: the same sequences with Debian mdevctl 1.2.0 › start-parent-mdevs with too few instances #14: mdevctl start-parent-mdevs mtty': ORDER,
