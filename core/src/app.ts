@@ -224,11 +224,13 @@ export class Mdevctl {
   private definedEntries(filter: { uuid?: string | undefined; parent?: string | undefined }): ListEntry[] {
     const scan = this.host.store.scan(filter);
     for (const p of scan.problems) this.host.log.warn(p.message);
+    // One look at sysfs for all definitions, not a (failing) realpath per definition.
+    const running = new Map(this.host.sysfs.activeDevices({ uuid: filter.uuid }).map((d) => [d.uuid, d]));
     return scan.devices.map((def): ListEntry => {
-      const active = this.host.sysfs.activeDevice(def.uuid);
-      const running = active !== undefined && active.parent === def.parent && active.type === def.type;
+      const active = running.get(def.uuid);
+      const isActive = active !== undefined && active.parent === def.parent && active.type === def.type;
       const device = { uuid: def.uuid, parent: def.parent, type: def.type, start: def.start, attrs: def.attrs };
-      return running ? { device, marker: '(active)' } : { device };
+      return isActive ? { device, marker: '(active)' } : { device };
     });
   }
 
