@@ -4,7 +4,7 @@
 // opening the application costs nothing and `--help` never reads the configuration.
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   DEVICE_FIELDS, TYPE_FIELDS, claimsDevice,
   type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest,
@@ -24,7 +24,7 @@ import { CONFIG_ENV } from './config/places.js';
 import { loadSettings } from './config/load.js';
 import { DEFAULT_SETTINGS } from './config/settings.js';
 import { extraCollector, type ListingExtra } from './output/extras.js';
-import { MdevctlError, messageOf } from './model/errors.js';
+import { MdevctlError, firstLine, messageOf } from './model/errors.js';
 import { compareBytes } from './model/order.js';
 import { formatListJson, formatListText, type ListEntry } from './output/devices.js';
 import { formatTypesJson, formatTypesText, type TypeExtras } from './output/types.js';
@@ -61,6 +61,15 @@ export interface TypesOptions {
   readonly dumpjson?: boolean;
   /** `-x`: add what core (`Claimed by`) and plugins (listing hooks) say about each type. */
   readonly extended?: boolean;
+}
+
+export interface ValidationReport {
+  /** One line per problem, in definition order. */
+  readonly lines: readonly string[];
+  /** How many definitions were checked. */
+  readonly checked: number;
+  /** How many of the lines are errors. */
+  readonly errors: number;
 }
 
 type Request<A extends CommandRequest['action']> = Omit<Extract<CommandRequest, { action: A }>, 'action'>;
@@ -169,6 +178,39 @@ export class Mdevctl {
         for (const line of messageOf(err).split('\n')) this.host.log.warn(line);
       }
     }
+  }
+
+  /**
+   * `mdevctl validate`: the checks a start would run, for every stored definition (or those the
+   * filter picks), against the whole host; nothing is written and no call-out runs. Resolves to
+   * one line per problem (`<parent>/<uuid>: error|warning: <message>`) and whether any is an error.
+   */
+  async validate(filter: { uuid?: string | undefined; parent?: string | undefined } = {}): Promise<ValidationReport> {
+    await this.plugins();
+    const scan = this.host.store.scan(filter);
+    const lines: string[] = [];
+    let errors = 0;
+    for (const p of scan.problems) {
+      lines.push(`${parentOf(p.path)}/${basename(p.path)}: error: ${p.message}`);
+      errors++;
+    }
+    if (filter.uuid !== undefined && scan.devices.length === 0 && scan.problems.length === 0) {
+      throw new MdevctlError('No devices match the specified uuid');
+    }
+    for (const def of scan.devices) {
+      const at = `${def.parent}/${def.uuid}`;
+      try {
+        const { diagnostics } = await this.pipeline.check(def.uuid, def.parent);
+        for (const d of diagnostics) {
+          lines.push(`${at}: ${d.severity}: ${d.message}`);
+          if (d.severity === 'error') errors++;
+        }
+      } catch (err) {
+        lines.push(`${at}: error: ${firstLine(messageOf(err))}`);
+        errors++;
+      }
+    }
+    return { lines, checked: scan.devices.length + scan.problems.length, errors };
   }
 
   /** The `list` output (text or JSON), exactly as printed. */

@@ -91,6 +91,13 @@ export interface LifecycleContext {
   readonly request: CommandRequest;
   /** `-f/--force`: go on when a pre call-out fails. */
   readonly force: boolean;
+  /**
+   * True when `mdevctl validate` checks a stored definition: the run is a `start` that ends after
+   * the validate stage (nothing is written, no call-out runs). The device may be running already
+   * (`active`). Checks that compare a definition with the other definitions (as at define time)
+   * belong here too.
+   */
+  readonly checkOnly: boolean;
   readonly host: HostView;
   readonly log: Logger;
   readonly diagnostics: Diagnostics;
@@ -116,6 +123,26 @@ export interface LifecycleContext {
 export interface QueryContext {
   readonly host: HostView;
   readonly log: Logger;
+}
+
+/**
+ * The kernel refused a write: given to `query.explainRefusal`, which may say what usually causes
+ * it for this kind of device. Core's message already names the file and the errno.
+ */
+export interface KernelRefusal {
+  /** `create` (the type's `create` file), `attribute` (a started device's attribute), `remove`. */
+  readonly operation: 'create' | 'attribute' | 'remove';
+  readonly device: MdevDevice;
+  /** The sysfs file written (absolute, under the environment root). */
+  readonly file: string;
+  /** For `attribute`: the attribute's name. */
+  readonly attribute?: string;
+  /** What was written. */
+  readonly value: string;
+  /** The errno's name (`EBUSY`), or `UNKNOWN` when Node has none. */
+  readonly code: string;
+  /** The errno's number (16), positive. */
+  readonly errno: number;
 }
 
 /** Returned by a listing hook for a running device: its attributes as read from the host. */

@@ -3,7 +3,7 @@
 // define -> validate -> pre -> create -> attrs -> post -> notify for every mutating command;
 // the query and listing hooks serve the read-only commands.
 
-import type { Diagnostics, LifecycleContext, QueryContext, AttributeList } from './context.js';
+import type { Diagnostics, KernelRefusal, LifecycleContext, QueryContext, AttributeList } from './context.js';
 import type { DeviceListing, TypeListing } from './listing.js';
 import type { ActiveDevice } from './model.js';
 
@@ -74,6 +74,12 @@ export interface QueryHooks {
    * running one). The first tap that returns a list answers; undefined means "not mine".
    */
   readonly activeAttributes: BailHook<[ActiveDevice, QueryContext], AttributeList>;
+  /**
+   * The kernel refused a write to `create`, an attribute or `remove`: answer with what usually
+   * causes that errno for this device (one short sentence, no trailing period needed), or
+   * undefined. Core appends the first answer to its error line. Since SDK 1.2.
+   */
+  readonly explainRefusal: BailHook<[KernelRefusal, QueryContext], string>;
 }
 
 /**

@@ -17,6 +17,7 @@ import { StopCommand } from './commands/stop.js';
 import { ListCommand, LsmdevCommand } from './commands/list.js';
 import { TypesCommand } from './commands/types.js';
 import { StartParentMdevsCommand } from './commands/start-parent-mdevs.js';
+import { ValidateCommand } from './commands/validate.js';
 import { LEGACY_COMMANDS, reorderLegacyArgs } from './legacy/commands.js';
 import { ImportLegacyCommand } from './legacy/import-legacy.js';
 import { InstallSystemFilesCommand } from './system/install-system-files.js';
@@ -40,7 +41,7 @@ export interface MainOptions {
 
 const MDEVCTL_COMMANDS: CommandClass<CliContext>[] = [
   DefineCommand, UndefineCommand, ModifyCommand, StartCommand, StopCommand, ListCommand, TypesCommand,
-  StartParentMdevsCommand, ImportLegacyCommand, InstallSystemFilesCommand, ...LEGACY_COMMANDS,
+  StartParentMdevsCommand, ValidateCommand, ImportLegacyCommand, InstallSystemFilesCommand, ...LEGACY_COMMANDS,
 ];
 
 /** The command classes of a program (the man pages and completion are generated from them). */

@@ -4,7 +4,7 @@
 
 import { AsyncSeriesBailHook, AsyncSeriesHook } from 'tapable';
 import type {
-  ActiveDevice, AttributeList, DeviceListing, Diagnostics, LifecycleContext, QueryContext, TypeListing,
+  ActiveDevice, AttributeList, DeviceListing, Diagnostics, KernelRefusal, LifecycleContext, QueryContext, TypeListing,
 } from '@mdevctl/plugin-sdk';
 
 type Ctx = [LifecycleContext];
@@ -22,6 +22,7 @@ export interface CoreHooks {
   };
   readonly query: {
     readonly activeAttributes: AsyncSeriesBailHook<[ActiveDevice, QueryContext], AttributeList | undefined>;
+    readonly explainRefusal: AsyncSeriesBailHook<[KernelRefusal, QueryContext], string | undefined>;
   };
   readonly listing: {
     readonly device: AsyncSeriesHook<[DeviceListing, QueryContext]>;
@@ -46,6 +47,7 @@ export function createHooks(): CoreHooks {
         'device',
         'ctx',
       ]),
+      explainRefusal: new AsyncSeriesBailHook<[KernelRefusal, QueryContext], string | undefined>(['refusal', 'ctx']),
     }),
     listing: Object.freeze({
       device: new AsyncSeriesHook<[DeviceListing, QueryContext]>(['listing', 'ctx']),

@@ -2,7 +2,7 @@
 // -> notify. Validation problems are all reported at once, before anything is written; when
 // create or attrs fails after core's primary action, that action is undone (journal.ts).
 
-import type { CommandRequest, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
+import type { CommandRequest, Diagnostic, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
 import type { CoreHooks } from './hooks.js';
 import type { ChangeJournal } from './journal.js';
@@ -11,6 +11,12 @@ import { MdevctlError, ValidationFailed, messageOf } from '../model/errors.js';
 
 export interface RunOptions {
   readonly force: boolean;
+}
+
+/** What `check` found for one stored definition. */
+export interface CheckResult {
+  readonly device: MdevDevice;
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 export class LifecyclePipeline {
@@ -23,21 +29,9 @@ export class LifecyclePipeline {
   /** Runs the request through every stage; resolves to the device the action applied to. */
   async run(request: CommandRequest, options: RunOptions): Promise<MdevDevice> {
     const stages = this.hooks.lifecycle;
-    const diagnostics = new DiagnosticList();
-    const ctx: LifecycleContext = {
-      action: request.action,
-      request,
-      force: options.force,
-      host: this.host,
-      log: this.host.log,
-      diagnostics,
-      state: 'none',
-      scratch: new Map(),
-    };
-
-    await stages.define.promise(ctx);
-    const device = ctx.device;
-    if (!device) throw new MdevctlError(`Internal error: no device was built for '${request.action}'`);
+    const ctx = this.context(request, options.force, false);
+    const diagnostics = ctx.diagnostics;
+    const device = await this.define(ctx);
 
     await stages.validate.promise(ctx, diagnostics);
     for (const w of diagnostics.warnings()) this.host.log.warn(w);
@@ -66,6 +60,39 @@ export class LifecyclePipeline {
     await this.settle('notify', () => stages.notify.promise(ctx));
     if (ctx.state === 'failure') throw ctx.error;
     return ctx.device ?? device;
+  }
+
+  /**
+   * `mdevctl validate`: the define and validate stages of a start of the stored definition, with
+   * `checkOnly` set; nothing is written and no call-out runs. A define-stage failure throws.
+   */
+  async check(uuid: string, parent: string): Promise<CheckResult> {
+    const ctx = this.context({ action: 'start', uuid, parent }, false, true);
+    const active = this.host.sysfs.activeDevice(uuid);
+    if (active) ctx.active = active;
+    const device = await this.define(ctx);
+    await this.hooks.lifecycle.validate.promise(ctx, ctx.diagnostics);
+    return { device, diagnostics: ctx.diagnostics.items };
+  }
+
+  private context(request: CommandRequest, force: boolean, checkOnly: boolean): LifecycleContext & { diagnostics: DiagnosticList } {
+    return {
+      action: request.action,
+      request,
+      force,
+      checkOnly,
+      host: this.host,
+      log: this.host.log,
+      diagnostics: new DiagnosticList(),
+      state: 'none',
+      scratch: new Map(),
+    };
+  }
+
+  private async define(ctx: LifecycleContext): Promise<MdevDevice> {
+    await this.hooks.lifecycle.define.promise(ctx);
+    if (!ctx.device) throw new MdevctlError(`Internal error: no device was built for '${ctx.action}'`);
+    return ctx.device;
   }
 
   /** Post and notify never change the outcome: their errors are logged. */

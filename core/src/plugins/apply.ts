@@ -5,8 +5,8 @@
 import { sdkVersionProblem, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import type { CoreHooks } from '../lifecycle/hooks.js';
 import { CORE_TAP } from '../lifecycle/core/plugin.js';
-import { MdevctlError, messageOf } from '../model/errors.js';
-import { firstLine, pluginView } from './scope.js';
+import { MdevctlError, firstLine, messageOf } from '../model/errors.js';
+import { pluginView } from './scope.js';
 
 export function applyPlugins(hooks: CoreHooks, plugins: readonly MdevctlPlugin[]): void {
   // Every plugin is checked before any taps: a refused one leaves no other plugin half applied.

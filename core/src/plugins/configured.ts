@@ -3,10 +3,9 @@
 
 import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import type { Settings } from '../config/settings.js';
-import { MdevctlError, messageOf } from '../model/errors.js';
+import { MdevctlError, firstLine, messageOf } from '../model/errors.js';
 import { BUILTIN_PLUGINS } from './builtin.js';
 import { loadExternalPlugins } from './external.js';
-import { firstLine } from './scope.js';
 
 export async function configuredPlugins(settings: Settings, options: { builtins: boolean }): Promise<MdevctlPlugin[]> {
   const plugins: MdevctlPlugin[] = [];

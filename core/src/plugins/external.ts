@@ -5,8 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import type { MdevctlPlugin, PluginOptions } from '@mdevctl/plugin-sdk';
 import type { ExternalPluginRef } from '../config/settings.js';
-import { MdevctlError, messageOf } from '../model/errors.js';
-import { firstLine } from './scope.js';
+import { MdevctlError, firstLine, messageOf } from '../model/errors.js';
 
 export async function loadExternalPlugins(refs: readonly ExternalPluginRef[]): Promise<MdevctlPlugin[]> {
   const plugins: MdevctlPlugin[] = [];

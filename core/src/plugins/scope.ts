@@ -6,11 +6,11 @@
 
 import {
   claimsDevice, claimsRun, isVerbatim,
-  type ActiveDevice, type DeviceListing, type HookInterceptor, type LifecycleContext, type MdevctlHooks,
+  type ActiveDevice, type DeviceListing, type HookInterceptor, type KernelRefusal, type LifecycleContext, type MdevctlHooks,
   type MdevctlPlugin, type TapOptions, type TypeListing,
 } from '@mdevctl/plugin-sdk';
 import type { CoreHooks } from '../lifecycle/hooks.js';
-import { MdevctlError, messageOf } from '../model/errors.js';
+import { MdevctlError, firstLine, messageOf } from '../model/errors.js';
 
 /** The part of a tapable hook a view uses. */
 interface Hook<Args extends unknown[], R> {
@@ -58,7 +58,10 @@ export function pluginView(hooks: CoreHooks, plugin: MdevctlPlugin): MdevctlHook
       post: view(l.post, run),
       notify: view(l.notify, run),
     }),
-    query: Object.freeze({ activeAttributes: view(hooks.query.activeAttributes, active) }),
+    query: Object.freeze({
+      activeAttributes: view(hooks.query.activeAttributes, active),
+      explainRefusal: view(hooks.query.explainRefusal, (r: KernelRefusal) => active(r.device)),
+    }),
     listing: Object.freeze({
       device: view(hooks.listing.device, (x: DeviceListing) => claimsDevice(claims, x.device.parent, x.device.type)),
       type: view(hooks.listing.type, (x: TypeListing) => claimsDevice(claims, x.type.parent, x.type.type)),
@@ -114,8 +117,4 @@ function scopedHook<Args extends unknown[], R>(hook: Hook<Args, R>, name: string
       });
     },
   });
-}
-
-export function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? text;
 }

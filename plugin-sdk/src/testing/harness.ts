@@ -3,7 +3,8 @@
 // listings a test needs. A plugin's errors are thrown as they are (mdevctl adds `Plugin <name>: `).
 
 import type {
-  Action, AttributeList, CommandRequest, Diagnostic, Diagnostics, HostView, LifecycleContext, Logger, QueryContext,
+  Action, AttributeList, CommandRequest, Diagnostic, Diagnostics, HostView, KernelRefusal, LifecycleContext, Logger,
+  QueryContext,
 } from '../context.js';
 import type { HookInterceptor, MdevctlHooks, TapOptions } from '../hooks.js';
 import {
@@ -34,6 +35,8 @@ export interface RunOptions {
   /** The running device the run acts on. */
   readonly active?: ActiveDevice;
   readonly force?: boolean;
+  /** A `mdevctl validate` run (action `start`, nothing after validate). */
+  readonly checkOnly?: boolean;
   /** The command's options; default: a minimal request for the action and device. */
   readonly request?: CommandRequest;
 }
@@ -50,6 +53,8 @@ export interface TestHarness {
   run(stage: keyof MdevctlHooks['lifecycle'], ctx: LifecycleContext): Promise<unknown>;
   /** Asks the plugin for a running device's attributes. */
   activeAttributes(device: ActiveDevice): Promise<AttributeList | undefined>;
+  /** Asks the plugin why the kernel refused a write (its hint), as core does after a failed write. */
+  explainRefusal(refusal: KernelRefusal): Promise<string | undefined>;
   /** What the plugin adds to a device in `list -x` (`--defined`, `-v`, `--dumpjson` as given). */
   listDevice(device: MdevDevice, options?: { defined?: boolean; verbose?: boolean; json?: boolean }): Promise<ListingResult>;
   /** What the plugin adds to a type in `types -x`. */
@@ -85,7 +90,10 @@ export async function createTestHarness<O = PluginOptions>(
       post: new TestHook<[LifecycleContext]>(false),
       notify: new TestHook<[LifecycleContext]>(false),
     },
-    query: { activeAttributes: new TestHook<[ActiveDevice, QueryContext], AttributeList>(true) },
+    query: {
+      activeAttributes: new TestHook<[ActiveDevice, QueryContext], AttributeList>(true),
+      explainRefusal: new TestHook<[KernelRefusal, QueryContext], string>(true),
+    },
     listing: {
       device: new TestHook<[DeviceListing, QueryContext]>(false),
       type: new TestHook<[TypeListing, QueryContext]>(false),
@@ -97,7 +105,10 @@ export async function createTestHarness<O = PluginOptions>(
   );
   const view = {
     lifecycle,
-    query: { activeAttributes: scoped(hooks.query.activeAttributes, (d) => claimsDevice(claims, d.parent, d.type)) },
+    query: {
+      activeAttributes: scoped(hooks.query.activeAttributes, (d) => claimsDevice(claims, d.parent, d.type)),
+      explainRefusal: scoped(hooks.query.explainRefusal, (r) => claimsDevice(claims, r.device.parent, r.device.type)),
+    },
     listing: {
       device: scoped(hooks.listing.device, (l) => claimsDevice(claims, l.device.parent, l.device.type)),
       type: scoped(hooks.listing.type, (l) => claimsDevice(claims, l.type.parent, l.type.type)),
@@ -107,11 +118,12 @@ export async function createTestHarness<O = PluginOptions>(
   const query: QueryContext = { host, log };
 
   const context = (device: MdevDevice, o: RunOptions = {}): LifecycleContext => {
-    const action = o.action ?? o.request?.action ?? 'define';
+    const action = o.checkOnly ? 'start' : (o.action ?? o.request?.action ?? 'define');
     const ctx: LifecycleContext = {
       action,
       request: o.request ?? minimalRequest(action, device),
       force: o.force ?? false,
+      checkOnly: o.checkOnly ?? false,
       host,
       log,
       diagnostics: diagnosticList(),
@@ -136,6 +148,7 @@ export async function createTestHarness<O = PluginOptions>(
     },
     run: (stage, ctx) => (hooks.lifecycle[stage] as TestHook<[LifecycleContext], unknown>).run(ctx),
     activeAttributes: (device) => hooks.query.activeAttributes.run(device, query),
+    explainRefusal: (refusal) => hooks.query.explainRefusal.run(refusal, query),
     async listDevice(device, o = {}) {
       const out = listingOutput(DEVICE_FIELDS, o.json ?? false);
       await hooks.listing.device.run({ ...out.sink, device, defined: o.defined ?? false, verbose: o.verbose ?? false }, query);

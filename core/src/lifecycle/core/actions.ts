@@ -3,11 +3,11 @@
 // when one fails).
 
 import { join } from 'node:path';
-import type { LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
+import type { KernelRefusal, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../../host/host.js';
 import type { CoreHooks } from '../hooks.js';
 import type { ChangeJournal } from '../journal.js';
-import { MdevctlError, describeOsError } from '../../model/errors.js';
+import { MdevctlError, describeOsError, firstLine } from '../../model/errors.js';
 
 export class CoreActions {
   constructor(
@@ -50,7 +50,7 @@ export class CoreActions {
         break;
       case 'stop':
         // A stopped device cannot be brought back as it was: nothing to record.
-        await this.remove(device.uuid);
+        await this.remove(device.uuid, device);
         break;
     }
     return true;
@@ -70,7 +70,8 @@ export class CoreActions {
         try {
           writer.write(path, attr.value);
         } catch (err) {
-          failure = `Failed to write ${attr.value} to attribute ${attr.name}: ${describeOsError(err)}`;
+          const hint = await this.hint({ operation: 'attribute', device, file: path, attribute: attr.name, value: attr.value }, err);
+          failure = `Failed to write ${attr.value} to attribute ${attr.name}: ${describeOsError(err)}${hint}`;
         }
       }
       if (failure !== undefined) {
@@ -97,8 +98,9 @@ export class CoreActions {
     try {
       writer.write(path, device.uuid);
     } catch (err) {
+      const hint = await this.hint({ operation: 'create', device, file: path, value: device.uuid }, err);
       throw new MdevctlError(
-        `Failed to create mdev ${device.uuid}, type ${device.type} on ${device.parent}: ${describeOsError(err)}`,
+        `Failed to create mdev ${device.uuid}, type ${device.type} on ${device.parent}: ${describeOsError(err)}${hint}`,
         { cause: err },
       );
     }
@@ -108,12 +110,31 @@ export class CoreActions {
     }
   }
 
-  private async remove(uuid: string): Promise<void> {
+  private async remove(uuid: string, device?: MdevDevice): Promise<void> {
     const writer = await this.host.writer();
+    const path = join(this.host.paths.device(uuid), 'remove');
     try {
-      writer.write(join(this.host.paths.device(uuid), 'remove'), '1');
+      writer.write(path, '1');
     } catch (err) {
-      throw new MdevctlError(`Error removing device ${uuid}: ${describeOsError(err)}`, { cause: err });
+      const hint = device ? await this.hint({ operation: 'remove', device, file: path, value: '1' }, err) : '';
+      throw new MdevctlError(`Error removing device ${uuid}: ${describeOsError(err)}${hint}`, { cause: err });
+    }
+  }
+
+  /**
+   * What a plugin says usually causes the kernel's refusal, as `; <file>: <hint>` to append to
+   * core's message (upstream's wording, unchanged when no plugin answers). Never throws.
+   */
+  private async hint(what: Omit<KernelRefusal, 'code' | 'errno'>, err: unknown): Promise<string> {
+    const e = err as NodeJS.ErrnoException | undefined;
+    if (typeof e?.code !== 'string') return '';
+    const refusal: KernelRefusal = { ...what, code: e.code, errno: Math.abs(typeof e.errno === 'number' ? e.errno : 0) };
+    try {
+      const hint = await this.hooks.query.explainRefusal.promise(refusal, { host: this.host, log: this.host.log });
+      return hint === undefined || hint.trim() === '' ? '' : `; ${what.file}: ${firstLine(hint)}`;
+    } catch (problem) {
+      this.host.log.debug(`explaining ${e.code} failed: ${problem instanceof Error ? problem.message : String(problem)}`);
+      return '';
     }
   }
 }

@@ -35,7 +35,7 @@ export class CoreChecks {
         }
         return;
       case 'start':
-        this.checkStart(device, out);
+        this.checkStart(device, out, ctx.checkOnly);
         return;
       case 'undefine':
       case 'stop':
@@ -57,13 +57,14 @@ export class CoreChecks {
     return problems.length === 0;
   }
 
-  private checkStart(device: MdevDevice, out: Diagnostics): void {
+  /** `checkOnly` (mdevctl validate): a definition that is running as defined is fine. */
+  private checkStart(device: MdevDevice, out: Diagnostics, checkOnly: boolean): void {
     const sysfs = this.host.sysfs;
     const existing = sysfs.activeDevice(device.uuid);
     if (existing) {
       if (existing.parent !== device.parent) out.error(CORE_SOURCE, 'Device exists under different parent');
       else if (existing.type !== device.type) out.error(CORE_SOURCE, 'Device exists with different type');
-      else out.error(CORE_SOURCE, 'Device already exists');
+      else if (!checkOnly) out.error(CORE_SOURCE, 'Device already exists');
       return;
     }
     if (!sysfs.parentExists(device.parent)) {
