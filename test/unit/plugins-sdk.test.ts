@@ -8,7 +8,7 @@ import { AsyncSeriesHook } from 'tapable';
 import {
   DEVICE_FIELDS, SDK_VERSION, VERBATIM, VerbatimError, claimsDevice, claimsRun, isVerbatim, listingFieldProblem, sdkVersionProblem,
 } from '@mdevctl/plugin-sdk';
-import { TestHook } from '@mdevctl/plugin-sdk/testing';
+import { TestHook, createTestHarness } from '@mdevctl/plugin-sdk/testing';
 
 test('SDK versions: same major and a minor no newer than ours', () => {
   const [major, minor] = SDK_VERSION.split('.').map(Number) as [number, number];
@@ -82,4 +82,25 @@ test('the harness orders taps as tapable does (stage, before, registration)', as
   await ours.run(b);
   assert.deepEqual(b, a);
   assert.deepEqual(a, ['d', 'core', 'e', 'c', 'a', 'b', 'f', 'late']);
+});
+
+test('the harness gives checkOnly runs and asks explainRefusal only of the devices a plugin claims', async () => {
+  const seen: string[] = [];
+  const h = await createTestHarness({
+    name: 'hinter',
+    sdkVersion: SDK_VERSION,
+    claims: { parents: ['mtty'] },
+    apply(hooks) {
+      hooks.lifecycle.validate.tap('hinter', (ctx) => void seen.push(`${ctx.action}:${ctx.checkOnly}`));
+      hooks.query.explainRefusal.tap('hinter', (r) => (r.code === 'ENOSPC' ? `no ports left for ${r.device.type}` : undefined));
+    },
+  });
+  const dev = (parent: string) => ({ uuid: '00000000-0000-4000-8000-000000000001', parent, type: 'mtty-2', start: 'manual' as const, attrs: [] });
+  await h.validate(dev('mtty'), { checkOnly: true });
+  await h.validate(dev('mtty'), { action: 'modify' });
+  assert.deepEqual(seen, ['start:true', 'modify:false']);
+  const refusal = (parent: string, code: string) => ({ operation: 'create' as const, device: dev(parent), file: '/x/create', value: 'u', code, errno: 28 });
+  assert.equal(await h.explainRefusal(refusal('mtty', 'ENOSPC')), 'no ports left for mtty-2');
+  assert.equal(await h.explainRefusal(refusal('mtty', 'EINVAL')), undefined);
+  assert.equal(await h.explainRefusal(refusal('mdpy', 'ENOSPC')), undefined);
 });
