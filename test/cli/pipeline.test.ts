@@ -3,27 +3,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from 'mdevctl/cli';
 import { LIFECYCLE_STAGES, SDK_VERSION, type MdevctlHooks, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
+import { inProcess } from '../helpers/packaging.js';
 
 const U = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 
-class Capture {
-  text = '';
-  write(chunk: string | Uint8Array): boolean {
-    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }
-}
-
-async function run(host: SimHost, args: string[], plugins: MdevctlPlugin[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const io = { stdout, stderr, env: { MDEVCTL_ENV_ROOT: host.root } } as unknown as Parameters<typeof main>[1];
-  const status = await main(args, io, { program: 'mdevctl', plugins });
-  return { status, stdout: stdout.text, stderr: stderr.text };
-}
+const run = (host: SimHost, args: string[], plugins: MdevctlPlugin[]) => inProcess(host.root, args, { plugins });
 
 /** Records `action:stage` for every stage, and what the host looked like at validate. */
 class Recorder implements MdevctlPlugin {

@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from 'mdevctl/cli';
 import { SimulatedKernel } from 'mdevctl/sim';
 import { LIFECYCLE_STAGES, SDK_VERSION, type MdevctlHooks, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import { mdevctl } from '../helpers/cli.js';
 import { config, run, unchanged, withHost } from '../helpers/expect.js';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
+import { inProcess } from '../helpers/packaging.js';
 
 const U1 = '3c1d5e2a-7b40-4c1e-9a55-000000000001';
 const U2 = '3c1d5e2a-7b40-4c1e-9a55-000000000002';
@@ -76,21 +76,7 @@ test('validate: a running device whose type differs from its definition is repor
   });
 });
 
-class Capture {
-  text = '';
-  write(chunk: string | Uint8Array): boolean {
-    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }
-}
-
-async function runIn(host: SimHost, args: string[], plugins: MdevctlPlugin[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const io = { stdout, stderr, env: { MDEVCTL_ENV_ROOT: host.root } } as unknown as Parameters<typeof main>[1];
-  const status = await main(args, io, { program: 'mdevctl', plugins });
-  return { status, stdout: stdout.text, stderr: stderr.text };
-}
+const runIn = (host: SimHost, args: string[], plugins: MdevctlPlugin[]) => inProcess(host.root, args, { plugins });
 
 /** Reports an error for mtty-2 and a warning for everything; records the stages it saw. */
 class Checker implements MdevctlPlugin {

@@ -7,11 +7,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSimulatedHost, SimulatedKernel } from 'mdevctl/sim';
-import { PROBE_PARENTS, runProbe, ueventsByPhase, type Observations } from '../kernel/src/probe.js';
+import type { Observations } from '../kernel/src/probe.js';
+import { simProbe } from '../kernel/src/sim-probe.js';
 import { REPO } from '../helpers/cli.js';
 
 const SNAPSHOT = join(REPO, 'test/fixtures/kernel-probe-6.1.json');
@@ -31,25 +30,6 @@ const KNOWN_DIFFERENCES: Record<string, { real: unknown; sim: unknown }> = {
 
 /** As root the reads succeed in the simulated host; as another user they fail with EACCES like the kernel. */
 const ROOT = process.getuid?.() === 0;
-
-function simProbe(): Observations {
-  const root = mkdtempSync(join(tmpdir(), 'mdev-sim-fidelity-'));
-  try {
-    createSimulatedHost(root, { parents: [...PROBE_PARENTS] });
-    const k = SimulatedKernel.open(root);
-    const before = k.uevents().length;
-    const obs = runProbe({
-      root,
-      write: (p, d) => k.write(p, d),
-      unplug: (p) => k.unplugParent(p),
-      plug: (p) => k.plugParent(p),
-    });
-    obs['uevents'] = ueventsByPhase(k.uevents().slice(before));
-    return obs;
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
 
 const real = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Observations;
 const sim = simProbe();

@@ -7,13 +7,12 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimulatedHost, SimulatedKernel } from 'mdevctl/sim';
 import { buildGuest, runGuest, type GuestRun } from './vm.js';
-import { ueventsByPhase, runProbe, PROBE_PARENTS, type Observations } from './probe.js';
+import type { Observations } from './probe.js';
+import { simProbe } from './sim-probe.js';
 import type { GuestLine } from './guest/lib.js';
 
 type Check = Extract<GuestLine, { kind: 'check' }>;
@@ -41,25 +40,6 @@ const KNOWN: Record<string, string> = {
   'differential: the same sequences with Debian mdevctl 1.2.0 › start-parent-mdevs with too few instances #15: mdevctl list': ORDER,
   'differential: the same sequences with Debian mdevctl 1.2.0 › start-parent-mdevs with too few instances #16: mdevctl types -p mtty': ORDER,
 };
-
-function simProbe(): Observations {
-  const root = mkdtempSync(join(tmpdir(), 'mdev-sim-probe-'));
-  try {
-    createSimulatedHost(root, { parents: [...PROBE_PARENTS] });
-    const k = SimulatedKernel.open(root);
-    const before = k.uevents().length;
-    const obs = runProbe({
-      root,
-      write: (p, d) => k.write(p, d),
-      unplug: (p) => k.unplugParent(p),
-      plug: (p) => k.plugParent(p),
-    });
-    obs['uevents'] = ueventsByPhase(k.uevents().slice(before));
-    return obs;
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
 
 function firstLines(text: string, n: number): string {
   const lines = text.split('\n');
