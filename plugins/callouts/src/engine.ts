@@ -35,6 +35,15 @@ export type Outcome =
       readonly broken?: boolean;
     };
 
+/** One call-out to make: the device, the event and action, the state, and the script's stdin. */
+export interface Call {
+  readonly target: Target;
+  readonly event: CalloutEvent;
+  readonly action: CalloutAction;
+  readonly state: State;
+  readonly input: string;
+}
+
 interface Versioned {
   readonly path: string;
   readonly supports: Supports;
@@ -56,7 +65,7 @@ export class CalloutEngine {
     if (known !== undefined) return known ?? undefined;
     let found: Versioned | null = null;
     for (const path of this.calloutScripts(root)) {
-      const r = await this.run(path, target, 'get', 'capabilities', 'none', PROVIDES_JSON);
+      const r = await this.run(path, { target, event: 'get', action: 'capabilities', state: 'none', input: PROVIDES_JSON });
       if (r.kind === 'skipped') {
         this.reportSkipped(path, r.message, log);
         continue;
@@ -78,23 +87,16 @@ export class CalloutEngine {
   }
 
   /** One call-out (pre, post, live, get attributes) for the target. */
-  async callout(
-    root: string,
-    log: Logger,
-    target: Target,
-    event: CalloutEvent,
-    action: CalloutAction,
-    state: State,
-    input: string,
-  ): Promise<Outcome> {
+  async callout(root: string, log: Logger, call: Call): Promise<Outcome> {
+    const { target, event, action } = call;
     const versioned = await this.versionedScript(root, target, log);
-    if (versioned) return this.callVersioned(versioned, log, target, event, action, state, input);
+    if (versioned) return this.callVersioned(versioned, log, call);
 
     const key = keyOf(root, target.parent, target.type, event, action);
     const known = this.answers.get(key);
     const candidates = known === undefined ? this.calloutScripts(root) : known === null ? [] : [known];
     for (const path of candidates) {
-      const r = await this.run(path, target, event, action, state, input);
+      const r = await this.run(path, call);
       if (r.kind === 'skipped') {
         this.reportSkipped(path, r.message, log);
         continue;
@@ -113,7 +115,7 @@ export class CalloutEngine {
   /** Every notifier script, in order; exit statuses are ignored, problems only logged. */
   async notify(root: string, log: Logger, target: Target, action: CalloutAction, state: State, input: string): Promise<void> {
     for (const path of this.notifierScripts(root)) {
-      const r = await this.run(path, target, 'notify', action, state, input);
+      const r = await this.run(path, { target, event: 'notify', action, state, input });
       this.echo(path, r.stderr);
       if (r.kind === 'skipped') this.reportSkipped(path, r.message, log);
       else if (r.kind === 'broken') log.warn(`Notifier script '${path}' ${r.message}`);
@@ -121,23 +123,16 @@ export class CalloutEngine {
     }
   }
 
-  private async callVersioned(
-    script: Versioned,
-    log: Logger,
-    target: Target,
-    event: CalloutEvent,
-    action: CalloutAction,
-    state: State,
-    input: string,
-  ): Promise<Outcome> {
+  private async callVersioned(script: Versioned, log: Logger, call: Call): Promise<Outcome> {
     const { path, supports } = script;
+    const { event, action } = call;
     if (!supports.actions.has(action)) {
       return { kind: 'failed', script: path, message: `Script '${path}' does not support action '${action}'`, unsupported: true };
     }
     if (!supports.events.has(event)) {
       return { kind: 'failed', script: path, message: `Script '${path}' does not support event '${event}'`, unsupported: true };
     }
-    const r = await this.run(path, target, event, action, state, input);
+    const r = await this.run(path, call);
     this.echo(path, r.stderr);
     if (r.kind === 'skipped') {
       this.reportSkipped(path, r.message, log);
@@ -146,14 +141,7 @@ export class CalloutEngine {
     return outcomeOf(path, r);
   }
 
-  private async run(
-    path: string,
-    target: Target,
-    event: CalloutEvent,
-    action: CalloutAction,
-    state: State,
-    input: string,
-  ): Promise<RunResult> {
+  private async run(path: string, { target, event, action, state, input }: Call): Promise<RunResult> {
     // A script that hung (or flooded its output) once is not run again in this command.
     const earlier = this.broken.get(path);
     if (earlier !== undefined) return { kind: 'broken', message: `${earlier} earlier; not run again`, stderr: '' };

@@ -75,7 +75,7 @@ export class CalloutsPlugin implements MdevctlPlugin {
       if (!(await this.live(ctx, device)) || !req.defined) return;
       await this.engine.notify(ctx.host.root, ctx.log, device, 'modify', 'none', configJson(device));
     }
-    const outcome = await this.engine.callout(ctx.host.root, ctx.log, device, 'pre', ctx.action, 'none', configJson(device));
+    const outcome = await this.engine.callout(ctx.host.root, ctx.log, { target: device, event: 'pre', action: ctx.action, state: 'none', input: configJson(device) });
     if (outcome.kind !== 'failed') return;
     if (!ctx.force) throw new CalloutError(outcome.message);
     ctx.log.warn(`Forcing operation '${ctx.action}' despite callout failure. Error was: ${outcome.message}`);
@@ -90,7 +90,7 @@ export class CalloutsPlugin implements MdevctlPlugin {
       notes(ctx).live = 'unavailable';
       return false; // core reports it when no live tap applies the change
     }
-    const outcome = await this.engine.callout(root, ctx.log, device, 'live', 'modify', 'none', configJson(device));
+    const outcome = await this.engine.callout(root, ctx.log, { target: device, event: 'live', action: 'modify', state: 'none', input: configJson(device) });
     if (outcome.kind === 'failed') throw new CalloutError(outcome.message);
     if (outcome.kind === 'none') throw new CalloutError(`Script '${script.path}' could not apply the change to the running device`);
     notes(ctx).live = 'applied';
@@ -102,7 +102,7 @@ export class CalloutsPlugin implements MdevctlPlugin {
     const req = ctx.request;
     if (!device || (req.action === 'modify' && req.live && (!req.defined || notes(ctx).live === 'unavailable'))) return;
     const state = ctx.state === 'success' ? 'success' : 'failure';
-    const outcome = await this.engine.callout(ctx.host.root, ctx.log, device, 'post', ctx.action, state, configJson(device));
+    const outcome = await this.engine.callout(ctx.host.root, ctx.log, { target: device, event: 'post', action: ctx.action, state, input: configJson(device) });
     if (outcome.kind === 'failed') logPostFailure(ctx, outcome);
   }
 
@@ -114,7 +114,7 @@ export class CalloutsPlugin implements MdevctlPlugin {
 
   private async attributes(device: ActiveDevice, query: QueryContext): Promise<AttributeList | undefined> {
     const strict = this.defineStages.at(-1) === true;
-    const outcome = await this.engine.callout(query.host.root, query.log, device, 'get', 'attributes', 'none', '');
+    const outcome = await this.engine.callout(query.host.root, query.log, { target: device, event: 'get', action: 'attributes', state: 'none', input: '' });
     let failure: string;
     if (outcome.kind === 'none') return undefined;
     if (outcome.kind === 'ok') {
