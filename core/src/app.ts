@@ -24,7 +24,7 @@ import { CONFIG_ENV } from './config/places.js';
 import { loadSettings } from './config/load.js';
 import { DEFAULT_SETTINGS } from './config/settings.js';
 import { extraCollector, type ListingExtra } from './output/extras.js';
-import { MdevctlError, firstLine, messageOf } from './model/errors.js';
+import { MdevctlError, ValidationFailed, firstLine, messageOf } from './model/errors.js';
 import { compareBytes } from './model/order.js';
 import { formatListJson, formatListText, type ListEntry } from './output/devices.js';
 import { formatTypesJson, formatTypesText, type TypeExtras } from './output/types.js';
@@ -175,7 +175,9 @@ export class Mdevctl {
       try {
         await this.pipeline.run({ action: 'start', uuid: def.uuid, parent: def.parent }, { force: false });
       } catch (err) {
-        for (const line of messageOf(err).split('\n')) this.host.log.warn(line);
+        // A device the checks refuse is skipped with one line naming it and every problem.
+        if (err instanceof ValidationFailed) this.host.log.warn(`Skipping ${def.uuid}: ${err.problems.join('; ')}`);
+        else for (const line of messageOf(err).split('\n')) this.host.log.warn(line);
       }
     }
   }
