@@ -6,7 +6,7 @@ import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import { VfioApPlugin, type VfioApOptions } from './plugin.js';
 
 export { VfioApPlugin, PLUGIN_NAME, DEFAULT_LOCK_WAIT_MS, type VfioApOptions } from './plugin.js';
-export { AP_LOCK_FILE } from './lock.js';
+export { AP_LOCK_FILE, ApConfigLock, LockBusyError } from './lock.js';
 export { AP_UDEV_RULE } from './udev-rule.js';
 
 export default function createPlugin(options: VfioApOptions = {}): MdevctlPlugin {
