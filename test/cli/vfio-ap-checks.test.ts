@@ -41,7 +41,7 @@ test('define of an auto device: every conflict on its own line, with bad attribu
     ok(define(h, A, 'auto', [['assign_adapter', '5'], ['assign_domain', '4'], ['assign_domain', '0x47']]));
     unchanged(h, () =>
       refused(define(h, B, 'auto', [['assign_adapter', '5'], ['assign_adapter', '0x10'], ['assign_domain', '4'], ['assign_domain', '0x47'], ['assign_domain', '1'], ['assign_mode', '1']]), [
-        "Unknown vfio-ap attribute 'assign_mode' (vfio-ap takes assign_adapter, assign_domain, assign_control_domain, ap_config)",
+        "Unknown vfio-ap attribute 'assign_mode' (vfio-ap takes assign_adapter, assign_domain, assign_control_domain, ap_config, unassign_adapter, unassign_domain, unassign_control_domain)",
         `APQN 05.0004 is also assigned to auto-start device ${A}`,
         `APQN 05.0047 is also assigned to auto-start device ${A}`,
         'APQN 10.0001 is reserved for the host by the AP bus masks (no persistent ones in /etc/udev/rules.d/41-ap.rules; the live /sys/bus/ap masks)',

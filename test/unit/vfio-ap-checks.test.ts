@@ -53,7 +53,7 @@ test('unknown attributes, bad values and ids above ap_max_*_id are errors naming
     ap(ME, 'manual', ['assign_adapter', '5'], ['foo', '1'], ['assign_domain', 'x4'], ['assign_adapter', '64'], ['assign_control_domain', '0xc0']),
   );
   assert.deepEqual(lines(ds, 'error'), [
-    "Unknown vfio-ap attribute 'foo' (vfio-ap takes assign_adapter, assign_domain, assign_control_domain, ap_config)",
+    "Unknown vfio-ap attribute 'foo' (vfio-ap takes assign_adapter, assign_domain, assign_control_domain, ap_config, unassign_adapter, unassign_domain, unassign_control_domain)",
     "assign_domain 'x4' is not a domain id (decimal or 0x hex, or a comma list of them)",
     "assign_adapter '64': adapter 64 is above this system's highest adapter id (63, /sys/bus/ap/ap_max_adapter_id)",
     "assign_control_domain '0xc0': control domain 192 is above this system's highest control domain id (191, /sys/bus/ap/ap_max_domain_id)",
@@ -255,4 +255,11 @@ test('list -x: a running device shows its sysfs matrix, a definition its attribu
 
 test('lockWaitMs must be a whole number from 0', async () => {
   await assert.rejects(createTestHarness(createPlugin, { options: { lockWaitMs: -1 } }), /lockWaitMs must be a whole number/);
+});
+
+test('unassign_* takes an id out of the matrix again, as the kernel does', async () => {
+  const h = await createTestHarness(createPlugin, { host: apHost() });
+  const dev = ap(ME, 'manual', ['assign_adapter', '5'], ['assign_adapter', '6'], ['assign_domain', '4'], ['unassign_adapter', '5']);
+  assert.deepEqual(await h.validate(dev, { action: 'start' }), []);
+  assert.deepEqual((await h.listDevice(dev, { defined: true })).lines.at(-1), 'APQNs: 06.0004');
 });

@@ -1,12 +1,20 @@
 // The attributes of a vfio-ap definition: which ones exist, whether their values are ids the
 // kernel will take (range 0..ap_max_adapter_id / ap_max_domain_id), and the APQN matrix they add
-// up to when written in order (ap_config replaces the whole matrix). Pure: the host's limits
-// come in as arguments.
+// up to when written in order (ap_config replaces the whole matrix; the kernel's unassign_*
+// files take an id out again). Pure: the host's limits come in as arguments.
 
 import type { Attribute } from '@mdevctl/plugin-sdk';
 import { parseApConfig, parseIdList, sortedIds, type ApMatrix } from './apqn.js';
 
-export const ATTRIBUTES = ['assign_adapter', 'assign_domain', 'assign_control_domain', 'ap_config'] as const;
+export const ATTRIBUTES = [
+  'assign_adapter',
+  'assign_domain',
+  'assign_control_domain',
+  'ap_config',
+  'unassign_adapter',
+  'unassign_domain',
+  'unassign_control_domain',
+] as const;
 
 /** The highest ids this system takes, with where they were read (for messages). */
 export interface ApLimits {
@@ -34,6 +42,9 @@ const KIND_OF: Record<string, Kind> = {
   assign_adapter: 'adapter',
   assign_domain: 'domain',
   assign_control_domain: 'control',
+  unassign_adapter: 'adapter',
+  unassign_domain: 'domain',
+  unassign_control_domain: 'control',
 };
 
 const NOUN: Record<Kind, string> = { adapter: 'adapter', domain: 'domain', control: 'control domain' };
@@ -96,8 +107,9 @@ export function checkAttributes(attrs: readonly Attribute[], limits: ApLimits, s
     }
     for (const id of ids) {
       if (!inRange(kind, id, `${name} '${value}'`)) continue;
-      if (sets[kind].has(id)) warn(`${name} ${id} is given more than once`);
-      sets[kind].add(id);
+      if (name.startsWith('unassign_')) sets[kind].delete(id);
+      else if (sets[kind].has(id)) warn(`${name} ${id} is given more than once`);
+      else sets[kind].add(id);
     }
   }
   if (apConfigs > 1) warn(`ap_config is given ${apConfigs} times; each replaces the matrix set before it`);

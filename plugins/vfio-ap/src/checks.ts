@@ -3,12 +3,11 @@
 // other auto-start definitions and the persistent host masks. At start and live modify: against
 // the running vfio-ap devices and the live host masks. Everything found is returned at once.
 
-import type { LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
+import type { HostView, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import { checkAttributes, type ApLimits } from './attributes.js';
 import type { ApMatrix } from './apqn.js';
 import { deviceConflicts, maskConflicts } from './conflicts.js';
 import { activeOthers, autoDefinitions, isVfioAp, liveMasks, persistentMasks, readLimits } from './host-state.js';
-import type { HostView } from '@mdevctl/plugin-sdk';
 
 export interface RunProblems {
   readonly errors: string[];
