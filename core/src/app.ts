@@ -16,6 +16,7 @@ import { createHooks, type CoreHooks } from './lifecycle/hooks.js';
 import { ChangeJournal } from './lifecycle/journal.js';
 import { LifecyclePipeline } from './lifecycle/pipeline.js';
 import { CoreLifecyclePlugin } from './lifecycle/core/plugin.js';
+import { CORE_SOURCE } from './lifecycle/core/checks.js';
 import { applyPlugins } from './plugins/apply.js';
 import { FileLock } from './host/file-lock.js';
 import { BUILTIN_PLUGINS } from './plugins/builtin.js';
@@ -24,7 +25,7 @@ import { CONFIG_ENV } from './config/places.js';
 import { loadSettings } from './config/load.js';
 import { DEFAULT_SETTINGS } from './config/settings.js';
 import { extraCollector, type ListingExtra } from './output/extras.js';
-import { MdevctlError, firstLine, messageOf } from './model/errors.js';
+import { MdevctlError, ValidationFailed, firstLine, messageOf } from './model/errors.js';
 import { compareBytes } from './model/order.js';
 import { formatListJson, formatListText, type ListEntry } from './output/devices.js';
 import { formatTypesJson, formatTypesText, type TypeExtras } from './output/types.js';
@@ -175,7 +176,11 @@ export class Mdevctl {
       try {
         await this.pipeline.run({ action: 'start', uuid: def.uuid, parent: def.parent }, { force: false });
       } catch (err) {
-        for (const line of messageOf(err).split('\n')) this.host.log.warn(line);
+        // A device a plugin's checks refuse is skipped with one line naming it and every problem;
+        // core's own refusals (`Device already exists`) are logged as upstream logs them.
+        if (err instanceof ValidationFailed && err.sources.some((s) => s !== CORE_SOURCE)) {
+          this.host.log.warn(`Skipping ${def.uuid}: ${err.problems.join('; ')}`);
+        } else for (const line of messageOf(err).split('\n')) this.host.log.warn(line);
       }
     }
   }

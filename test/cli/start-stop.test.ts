@@ -193,10 +193,16 @@ test('start whose attribute the kernel refuses: error naming the attribute, the 
       // an APQN the host's default drivers still own: EADDRNOTAVAIL
       [{ assign_adapter: String(ownedAdapter) }, { assign_domain: String(ownedDomain) }],
     ];
+    // The vfio-ap plugin refuses both before create; without it the kernel's refusal is what core handles.
+    const noApPlugin = h.path('no-vfio-ap.json');
+    writeFileSync(noApPlugin, JSON.stringify({ plugins: { 'vfio-ap': false } }));
     for (const attrs of refused) {
       const config = JSON.stringify({ mdev_type: 'vfio_ap-passthrough', start: 'manual', attrs });
       const sysBefore = tree(h.path('sys'));
-      const r = runBin(h.root, ['start', '--parent=matrix', '--jsonfile=/dev/stdin', `--uuid=${U1}`], { input: config });
+      const r = runBin(h.root, ['start', '--parent=matrix', '--jsonfile=/dev/stdin', `--uuid=${U1}`], {
+        input: config,
+        env: { MDEVCTL_CONFIG: noApPlugin },
+      });
       fails(r, 1, /assign_domain/);
       assert.deepEqual(h.activeUuids(), []);
       assert.deepEqual(tree(h.path('sys')), sysBefore, 'sysfs is as before');

@@ -35,7 +35,10 @@ export class LifecyclePipeline {
 
     await stages.validate.promise(ctx, diagnostics);
     for (const w of diagnostics.warnings()) this.host.log.warn(w);
-    if (diagnostics.hasErrors()) throw new ValidationFailed(diagnostics.errors());
+    if (diagnostics.hasErrors()) {
+      const errors = diagnostics.items.filter((d) => d.severity === 'error');
+      throw new ValidationFailed(diagnostics.errors(), errors.map((d) => d.source));
+    }
 
     try {
       await stages.pre.promise(ctx);

@@ -15,7 +15,11 @@ export class UsageError extends Error {
 
 /** Several problems found at once (the validate stage); each is one line. */
 export class ValidationFailed extends MdevctlError {
-  constructor(readonly problems: readonly string[]) {
+  constructor(
+    readonly problems: readonly string[],
+    /** Who reported them (`mdevctl` for core's own checks, else a plugin's name), when known. */
+    readonly sources: readonly string[] = [],
+  ) {
     super(problems.join('\n'));
   }
 }

@@ -21,7 +21,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   { name: 'mtty', options: [], create: () => createMtty() },
   { name: 'i915-gvtg', options: [], create: () => createI915() },
   { name: 'vfio-ccw', options: [], create: () => createCcw() },
-  { name: 'vfio-ap', options: [], create: () => createAp() },
+  { name: 'vfio-ap', options: ['lockWaitMs'], create: (options) => createAp(options) },
   {
     name: 'callouts',
     options: ['timeoutMs'],

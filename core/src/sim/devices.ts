@@ -7,7 +7,7 @@ import type { SimErrnoCode } from './errno.js';
 import { isDirectory, lexists, linkTo, listDir, makeDir, MODE_RO, MODE_RW, MODE_WO, putFile, removeTree } from './fsops.js';
 import { UUID_RE, type SimHost, type Uevent } from './host.js';
 import type { ParentProfile } from './profiles.js';
-import { VFIO_AP_WRITABLE } from './vfio-ap.js';
+import { AP_CONFIG, formatApConfig, VFIO_AP_WRITABLE } from './vfio-ap.js';
 
 const VFIO_MAJOR = '246';
 
@@ -90,6 +90,7 @@ function buildDevice(host: SimHost, p: ParentProfile, type: string, uuid: string
   }
   if (drv.attributes === 'vfio_ap') {
     for (const attr of VFIO_AP_WRITABLE) putFile(join(dev, attr), '', MODE_WO);
+    putFile(join(dev, AP_CONFIG), formatApConfig({ adapters: new Set(), domains: new Set(), controls: new Set() }), MODE_RW);
   }
 
   linkTo(join(groupDir, 'devices', uuid), dev);

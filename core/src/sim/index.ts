@@ -1,7 +1,7 @@
 // The built-in simulated host: build a tree (createSimulatedHost), drive it like a kernel
 // (SimulatedKernel), and the static profiles behind both.
 
-export { createSimulatedHost, RELEASED_ADAPTERS, RELEASED_DOMAINS, type SimulatedHostOptions } from './tree.js';
+export { createSimulatedHost, RELEASED_ADAPTERS, RELEASED_DOMAINS, type SimulatedHostOptions, type ApBusOptions } from './tree.js';
 export { SimulatedKernel, type SyncResult } from './kernel.js';
 export { SimHost, SIM_DIR, MANIFEST_FILE, UEVENT_LOG, type Uevent, type ActiveMdev } from './host.js';
 export {

@@ -13,7 +13,7 @@ import { SimHost, UEVENT_LOG, UUID_RE, type Uevent } from './host.js';
 import { FileLock } from '../host/file-lock.js';
 import { bindDevice, plugParent, unbindDevice, unplugParent } from './parents.js';
 import type { ParentProfile } from './profiles.js';
-import { isVfioApWritable, storeHostMask, storeVfioAp, VFIO_AP_WRITABLE } from './vfio-ap.js';
+import { AP_CONFIG, isVfioApWritable, storeApConfig, storeHostMask, storeVfioAp, VFIO_AP_WRITABLE } from './vfio-ap.js';
 
 /** One pending write found and applied by sync(). */
 export interface SyncResult {
@@ -147,6 +147,7 @@ export class SimulatedKernel implements SysfsWriter {
       if (host.driver(owner).attributes === 'vfio_ap' && isVfioApWritable(name)) {
         return storeVfioAp(host, dir, name, data);
       }
+      if (host.driver(owner).attributes === 'vfio_ap' && name === AP_CONFIG) return storeApConfig(host, dir, data);
     }
     const rel = relative(host.sys, real).split(sep).join('/');
     if (rel === 'bus/ap/apmask' || rel === 'bus/ap/aqmask') return storeHostMask(host, name as 'apmask' | 'aqmask', data);

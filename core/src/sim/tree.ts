@@ -13,6 +13,20 @@ import { AP_BITS, formatMask } from './vfio-ap.js';
 export interface SimulatedHostOptions {
   /** Names of the parents to build (default: all of PARENT_NAMES). */
   parents?: string[];
+  /** The AP bus of a host with a vfio_ap parent (default: RELEASED_* and 255 as the highest ids). */
+  ap?: ApBusOptions;
+}
+
+/** An s390 host's AP configuration: what the host releases to vfio_ap, and the highest ids. */
+export interface ApBusOptions {
+  /** Adapters cleared in apmask (usable by vfio_ap). */
+  releasedAdapters?: readonly number[];
+  /** Usage domains cleared in aqmask. */
+  releasedDomains?: readonly number[];
+  /** ap_max_adapter_id (default 255). */
+  maxAdapter?: number;
+  /** ap_max_domain_id (default 255). */
+  maxDomain?: number;
 }
 
 /** Adapters and usage domains released from the host to vfio_ap (cleared in apmask/aqmask). */
@@ -25,12 +39,12 @@ function hostMask(released: readonly number[]): string {
   return `${formatMask(bits)}\n`;
 }
 
-function buildApBus(host: SimHost): void {
+function buildApBus(host: SimHost, opts: ApBusOptions = {}): void {
   const ap = host.sysPath('bus/ap');
-  putFile(join(ap, 'ap_max_adapter_id'), '255\n', MODE_RO);
-  putFile(join(ap, 'ap_max_domain_id'), '255\n', MODE_RO);
-  putFile(join(ap, 'apmask'), hostMask(RELEASED_ADAPTERS), MODE_RW);
-  putFile(join(ap, 'aqmask'), hostMask(RELEASED_DOMAINS), MODE_RW);
+  putFile(join(ap, 'ap_max_adapter_id'), `${opts.maxAdapter ?? 255}\n`, MODE_RO);
+  putFile(join(ap, 'ap_max_domain_id'), `${opts.maxDomain ?? 255}\n`, MODE_RO);
+  putFile(join(ap, 'apmask'), hostMask(opts.releasedAdapters ?? RELEASED_ADAPTERS), MODE_RW);
+  putFile(join(ap, 'aqmask'), hostMask(opts.releasedDomains ?? RELEASED_DOMAINS), MODE_RW);
 }
 
 /**
@@ -61,7 +75,7 @@ export function createSimulatedHost(root: string, options: SimulatedHostOptions 
     putFile(host.sysPath('bus/mdev/drivers_autoprobe'), '1\n', MODE_RW);
     putFile(host.sysPath('bus/mdev/drivers_probe'), '', MODE_WO);
     putFile(host.sysPath('bus/mdev/uevent'), '', MODE_WO);
-    if (manifest.parents.some((p) => p.driver === 'vfio_ap')) buildApBus(host);
+    if (manifest.parents.some((p) => p.driver === 'vfio_ap')) buildApBus(host, options.ap);
     for (const p of manifest.parents) {
       if (p.registersWith !== undefined) buildBusDriver(host, p.registersWith);
       if (p.boundTo?.startsWith('bus/css/') === true) buildBusDriver(host, p.boundTo);

@@ -1,6 +1,7 @@
 // vfio_ap as 6.1 has it: the AP bus's host masks (apmask/aqmask, 256 bits, bit 0 leftmost),
 // the per-device matrix (adapters × usage domains, control domains) kept in the device's
-// read-only `matrix` and `control_domains` files, and the assign/unassign stores.
+// read-only `matrix` and `control_domains` files, and the assign/unassign stores. Also the
+// `ap_config` attribute of later kernels (6.10+): the whole matrix as `amask,dmask,cmask`.
 
 import { join } from 'node:path';
 import { kstrtoul, type SimErrnoCode } from './errno.js';
@@ -131,10 +132,19 @@ export function readMatrix(devDir: string): ApMatrix {
   return m;
 }
 
+/** The `ap_config` file: the three masks, comma-separated, as the kernel shows them. */
+export function formatApConfig(m: ApMatrix): string {
+  return `${formatMask(m.adapters)},${formatMask(m.domains)},${formatMask(m.controls)}\n`;
+}
+
 export function writeMatrix(host: SimHost, devDir: string, m: ApMatrix): void {
   replaceFile(host.tmpDir, join(devDir, 'matrix'), formatMatrix(m), MODE_RO);
   replaceFile(host.tmpDir, join(devDir, 'control_domains'), formatControls(m), MODE_RO);
+  replaceFile(host.tmpDir, join(devDir, AP_CONFIG), formatApConfig(m), 0o644);
 }
+
+/** The readable and writable whole-matrix attribute. */
+export const AP_CONFIG = 'ap_config';
 
 function intersects(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
   for (const x of a) if (b.has(x)) return true;
@@ -157,6 +167,37 @@ function otherMatrices(host: SimHost, selfDir: string): ApMatrix[] {
   return out;
 }
 
+/** The kernel's checks of a device's new matrix: in use by another device, or still the host's. */
+function matrixProblem(host: SimHost, devDir: string, m: ApMatrix, masks: HostMasks): SimErrnoCode | undefined {
+  if (ownedByHost(masks, m.adapters, m.domains)) return 'EADDRNOTAVAIL';
+  for (const other of otherMatrices(host, devDir)) {
+    if (intersects(m.adapters, other.adapters) && intersects(m.domains, other.domains)) return 'EADDRINUSE';
+  }
+  return undefined;
+}
+
+/**
+ * A write to `ap_config`: three masks (`0x` + hex, filled from the left) separated by commas;
+ * EINVAL when they do not parse, ENODEV for an id above ap_max_*_id, then the sharing checks.
+ * The new matrix replaces the old one only when all of that passes.
+ */
+export function storeApConfig(host: SimHost, devDir: string, data: string): SimErrnoCode | undefined {
+  const parts = data.replace(/\n$/, '').split(',');
+  if (parts.length !== 3) return 'EINVAL';
+  const [adapters, domains, controls] = parts.map((p) => parseMaskHex(p));
+  if (adapters === undefined || domains === undefined || controls === undefined) return 'EINVAL';
+  const masks = readHostMasks(host);
+  const above = (bits: Set<number>, max: number): boolean => [...bits].some((b) => b > max);
+  if (above(adapters, masks.maxAdapter) || above(domains, masks.maxDomain) || above(controls, masks.maxDomain)) {
+    return 'ENODEV';
+  }
+  const m: ApMatrix = { adapters, domains, controls };
+  const problem = matrixProblem(host, devDir, m, masks);
+  if (problem !== undefined) return problem;
+  writeMatrix(host, devDir, m);
+  return undefined;
+}
+
 /** Applies one write to a vfio_ap device attribute; returns the errno the kernel would give. */
 export function storeVfioAp(host: SimHost, devDir: string, attr: VfioApAttr, data: string): SimErrnoCode | undefined {
   const parsed = kstrtoul(data);
@@ -177,10 +218,8 @@ export function storeVfioAp(host: SimHost, devDir: string, attr: VfioApAttr, dat
   if (set.has(id)) return undefined;
   set.add(id);
   if (set !== m.controls) {
-    if (ownedByHost(masks, m.adapters, m.domains)) return 'EADDRNOTAVAIL';
-    for (const other of otherMatrices(host, devDir)) {
-      if (intersects(m.adapters, other.adapters) && intersects(m.domains, other.domains)) return 'EADDRINUSE';
-    }
+    const problem = matrixProblem(host, devDir, m, masks);
+    if (problem !== undefined) return problem;
   }
   writeMatrix(host, devDir, m);
   return undefined;

@@ -1,18 +1,14 @@
 // Built-in plugin for s390 vfio-ap crypto passthrough (parent `matrix`, type
-// `vfio_ap-passthrough`). It claims those devices; APQN checks are added by the vendor-plugins work.
+// `vfio_ap-passthrough`): mdevctl calls the default export with the plugin's options
+// (`lockWaitMs`) from its configuration file.
 
-import { SDK_VERSION, type MdevctlHooks, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import { VfioApPlugin, type VfioApOptions } from './plugin.js';
 
-export class VfioApPlugin implements MdevctlPlugin {
-  readonly name = 'vfio-ap';
-  readonly sdkVersion = SDK_VERSION;
-  readonly claims = { parents: ['matrix'], types: ['vfio_ap-passthrough'] };
+export { VfioApPlugin, PLUGIN_NAME, DEFAULT_LOCK_WAIT_MS, type VfioApOptions } from './plugin.js';
+export { AP_LOCK_FILE, ApConfigLock, LockBusyError } from './lock.js';
+export { AP_UDEV_RULE } from './udev-rule.js';
 
-  apply(_hooks: MdevctlHooks): void {
-    // No taps yet.
-  }
-}
-
-export default function createPlugin(): MdevctlPlugin {
-  return new VfioApPlugin();
+export default function createPlugin(options: VfioApOptions = {}): MdevctlPlugin {
+  return new VfioApPlugin(options);
 }
