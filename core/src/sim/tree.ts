@@ -8,11 +8,14 @@ import { MANIFEST_FILE, SIM_DIR, SimHost, UEVENT_LOG } from './host.js';
 import { FileLock } from '../host/file-lock.js';
 import { buildBusDriver, buildParentDevice, registerParent } from './parents.js';
 import { buildManifest } from './profiles.js';
+import { buildGvtModules, isGvtParent } from './gvt.js';
 import { AP_BITS, formatMask } from './vfio-ap.js';
 
 export interface SimulatedHostOptions {
   /** Names of the parents to build (default: all of PARENT_NAMES). */
   parents?: string[];
+  /** i915 booted with GVT-g on (`i915.enable_gvt=1`, the default); off: the GPU registers no types. */
+  gvt?: boolean;
 }
 
 /** Adapters and usage domains released from the host to vfio_ap (cleared in apmask/aqmask). */
@@ -40,6 +43,8 @@ function buildApBus(host: SimHost): void {
 export function createSimulatedHost(root: string, options: SimulatedHostOptions = {}): void {
   const abs = resolve(root);
   const manifest = buildManifest(options.parents);
+  const gvt = options.gvt !== false;
+  for (const p of manifest.parents) if (isGvtParent(p) && !gvt) p.registered = false;
   for (const dir of [
     'etc/mdevctl.d/scripts.d/callouts',
     'etc/mdevctl.d/scripts.d/notifiers',
@@ -62,6 +67,7 @@ export function createSimulatedHost(root: string, options: SimulatedHostOptions 
     putFile(host.sysPath('bus/mdev/drivers_probe'), '', MODE_WO);
     putFile(host.sysPath('bus/mdev/uevent'), '', MODE_WO);
     if (manifest.parents.some((p) => p.driver === 'vfio_ap')) buildApBus(host);
+    if (manifest.parents.some(isGvtParent)) buildGvtModules(host, gvt);
     for (const p of manifest.parents) {
       if (p.registersWith !== undefined) buildBusDriver(host, p.registersWith);
       if (p.boundTo?.startsWith('bus/css/') === true) buildBusDriver(host, p.boundTo);
