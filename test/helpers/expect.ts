@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { MDEVCTL_BIN, mdevctl, type RunResult } from './cli.js';
 import { simHost, type SimHost } from './sim-host.js';
 
-/** Runs `fn` on a fresh simulated host (the sample parents unless `options.parents`), removed afterwards. */
-export function withHost(fn: (h: SimHost) => void, options?: { parents?: string[] }): void {
+/** Runs `fn` on a fresh simulated host (every parent unless `options.parents`), removed afterwards. */
+export function withHost(fn: (h: SimHost) => void, options?: Parameters<typeof simHost>[0]): void {
   const h = simHost(options);
   try {
     fn(h);

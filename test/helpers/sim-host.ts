@@ -2,7 +2,7 @@
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSimulatedHost } from 'mdevctl/sim';
+import { createSimulatedHost, type SimulatedHostOptions } from 'mdevctl/sim';
 import { tempDir } from './cli.js';
 
 export interface SimHost {
@@ -19,7 +19,7 @@ export interface SimHost {
   available: (parent: string, type: string) => number;
 }
 
-export function simHost(options?: { parents?: string[] }): SimHost {
+export function simHost(options?: SimulatedHostOptions): SimHost {
   const { dir: root, cleanup } = tempDir('mdevctl-sim-');
   createSimulatedHost(root, options);
   const path = (rel: string) => join(root, rel);
