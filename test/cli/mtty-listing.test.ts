@@ -17,25 +17,18 @@ function refused(r: RunResult, line: string): void {
   assert.deepEqual(r, { status: 1, stdout: '', stderr: `Error: ${line}\n` });
 }
 
+/** One mtty type in `types -x`, with the free ports of the pool it shares with `other`. */
+const typeX = (type: string, name: string, ports: number, avail: number, free: number, other: string) => [
+  `  ${type}`,
+  `    Available instances: ${avail}`,
+  '    Device API: vfio-pci',
+  `    Name: ${name}`,
+  '    Claimed by: mtty',
+  `    Ports per device: ${ports}`,
+  `    Ports free: ${free} of 24, shared with ${other}`,
+];
 const typesX = (free: number, avail1: number, avail2: number) =>
-  [
-    'mtty',
-    '  mtty-1',
-    `    Available instances: ${avail1}`,
-    '    Device API: vfio-pci',
-    '    Name: Single port serial',
-    '    Claimed by: mtty',
-    '    Ports per device: 1',
-    `    Ports free: ${free} of 24, shared with mtty-2`,
-    '  mtty-2',
-    `    Available instances: ${avail2}`,
-    '    Device API: vfio-pci',
-    '    Name: Dual port serial',
-    '    Claimed by: mtty',
-    '    Ports per device: 2',
-    `    Ports free: ${free} of 24, shared with mtty-1`,
-    '',
-  ].join('\n');
+  ['mtty', ...typeX('mtty-1', 'Single port serial', 1, avail1, free, 'mtty-2'), ...typeX('mtty-2', 'Dual port serial', 2, avail2, free, 'mtty-1'), ''].join('\n');
 
 test('types -x: ports per device and the free ports of the shared pool, before and after a start', () =>
   withHost((h) => {
