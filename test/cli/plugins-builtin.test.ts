@@ -78,9 +78,9 @@ test('list -x and --dumpjson -x show the claims of a device; an in-process app l
   const h = simHost();
   try {
     run(h, 'define', '-u', U1, '-p', 'mtty', '-t', 'mtty-2');
-    ok(mdevctl(h.root, 'list', '-d', '-x'), `${U1} mtty mtty-2 manual\n  Claimed by: mtty\n`);
+    ok(mdevctl(h.root, 'list', '-d', '-x'), `${U1} mtty mtty-2 manual\n  Claimed by: mtty\n  Ports: 2\n`);
     const json = JSON.parse(mdevctl(h.root, 'list', '-d', '-x', '--dumpjson', '-u', U1).stdout);
-    assert.deepEqual(json, { mdev_type: 'mtty-2', start: 'manual', attrs: [], claimed_by: ['mtty'] });
+    assert.deepEqual(json, { mdev_type: 'mtty-2', start: 'manual', attrs: [], claimed_by: ['mtty'], ports: 2 });
     put(h, CONFIG, '{"plugins": {"mtty": false, "callouts": false}}');
     ok(mdevctl(h.root, 'list', '-d', '-x'), `${U1} mtty mtty-2 manual\n`);
     const off = JSON.parse(mdevctl(h.root, 'list', '-d', '-x', '--dumpjson', '-u', U1).stdout);

@@ -73,7 +73,8 @@ test('taps, queries, listings and interceptors of a plugin with claims see only 
     assert.equal(
       list,
       `${U(2)} mdpy mdpy-vga manual (defined)\n  Claimed by: mdpy-only\n  seen by mdpy-only\n  seen by everything\n` +
-        `${U(1)} mtty mtty-1 manual (defined)\n  Claimed by: mtty\n  seen by everything\n`,
+        `${U(1)} mtty mtty-1 manual (defined)\n  Claimed by: mtty\n  Ports: 1\n` +
+        `  QEMU: -device vfio-pci,sysfsdev=${h.root}/sys/bus/mdev/devices/${U(1)}\n  seen by everything\n`,
     );
   } finally {
     h.cleanup();

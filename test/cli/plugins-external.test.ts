@@ -74,14 +74,14 @@ test('its listing data shows only with -x, and only on its devices and types', (
     ok(
       mdevctl(h.root, 'list', '-d', '-x'),
       `${U(1)} mdpy mdpy-xga manual (active)\n  Claimed by: example-mdpy\n  Display: 1024x768\n` +
-        `${U(2)} mtty mtty-1 manual\n  Claimed by: mtty\n`,
+        `${U(2)} mtty mtty-1 manual\n  Claimed by: mtty\n  Ports: 1\n`,
     );
     ok(mdevctl(h.root, 'list', '--extended'), `${U(1)} mdpy mdpy-xga manual (defined)\n  Claimed by: example-mdpy\n  Display: 1024x768\n`);
     const json = JSON.parse(mdevctl(h.root, 'list', '-d', '-x', '--dumpjson').stdout);
     assert.deepEqual(json, [
       {
         mdpy: [{ [U(1)]: { mdev_type: 'mdpy-xga', start: 'manual', attrs: [], claimed_by: ['example-mdpy'], display: { width: 1024, height: 768 } } }],
-        mtty: [{ [U(2)]: { mdev_type: 'mtty-1', start: 'manual', attrs: [], claimed_by: ['mtty'] } }],
+        mtty: [{ [U(2)]: { mdev_type: 'mtty-1', start: 'manual', attrs: [], claimed_by: ['mtty'], ports: 1 } }],
       },
     ]);
     const types = mdevctl(h.root, 'types', '-p', 'mdpy', '-x');

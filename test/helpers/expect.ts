@@ -10,7 +10,7 @@ import { MDEVCTL_BIN, mdevctl, type RunResult } from './cli.js';
 import { simHost, type SimHost } from './sim-host.js';
 import type { SimulatedHostOptions } from 'mdevctl/sim';
 
-/** Runs `fn` on a fresh simulated host (the sample parents unless `options.parents`), removed afterwards. */
+/** Runs `fn` on a fresh simulated host (every parent unless `options.parents`), removed afterwards. */
 export function withHost(fn: (h: SimHost) => void, options?: SimulatedHostOptions): void {
   const h = simHost(options);
   try {

@@ -20,11 +20,14 @@ export const USAGE = `Usage: mdevctl-sim COMMAND ...
 A simulated Linux host for mdevctl: sysfs with mdev parents and a kernel that reacts to writes.
 
 Commands:
-  init ROOT [--parents P1,P2] [--force]  build a simulated host under ROOT (ROOT must be empty
-                                        unless --force, which rebuilds sys/ and keeps etc/, usr/)
+  init ROOT [--parents P1,P2] [--force] [--gvt-off]
+                                        build a simulated host under ROOT (ROOT must be empty
+                                        unless --force, which rebuilds sys/ and keeps etc/, usr/);
+                                        --gvt-off boots i915 with enable_gvt=N (the GPU shows no types)
   sync ROOT                             apply writes a foreign program left in plain sysfs files
                                         (create, remove, vfio_ap attributes)
-  unplug ROOT PARENT                    unregister PARENT (rmmod / unbind); its devices go away
+  unplug ROOT PARENT                    unregister PARENT (rmmod / unbind; a GPU: rmmod kvmgt);
+                                        its devices go away
   plug ROOT PARENT                      register PARENT again with fresh pools
   --help                                show this help
 
@@ -54,11 +57,13 @@ function positional(args: string[], count: number, what: string): string[] {
 
 function init(args: string[], io: CliIo): number {
   let force = false;
+  let gvt = true;
   let parents: string[] | undefined;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
     if (a === '--force' || a === '-f') force = true;
+    else if (a === '--gvt-off') gvt = false;
     else if (a === '--parents' || a.startsWith('--parents=')) {
       const v = a === '--parents' ? args[++i] : a.slice('--parents='.length);
       if (v === undefined || v === '') throw new UsageError('--parents needs a comma-separated list of parents');
@@ -66,13 +71,13 @@ function init(args: string[], io: CliIo): number {
     } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else rest.push(a);
   }
-  if (rest.length !== 1) throw new UsageError('expected: init ROOT [--parents P1,P2] [--force]');
+  if (rest.length !== 1) throw new UsageError('expected: init ROOT [--parents P1,P2] [--force] [--gvt-off]');
   const root = rest[0] ?? '';
   if (!force && isNonEmptyDir(root)) {
     io.stderr(`mdevctl-sim: ${root} is not empty (use --force to rebuild its simulated kernel)\n`);
     return 1;
   }
-  createSimulatedHost(root, parents !== undefined ? { parents } : {});
+  createSimulatedHost(root, { ...(parents !== undefined ? { parents } : {}), gvt });
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 import { basename, join } from 'node:path';
 import { removeDevice } from './devices.js';
+import { afterGvtUnplug, beforeGvtPlug } from './gvt.js';
 import { isDirectory, linkTo, makeDir, MODE_RO, MODE_RW, MODE_WO, putFile, removeTree } from './fsops.js';
 import type { SimHost, Uevent } from './host.js';
 import type { ParentProfile } from './profiles.js';
@@ -135,6 +136,7 @@ export function unregisterParent(host: SimHost, p: ParentProfile): void {
 /** Registers a parent that is not: loads its module / binds it to its mdev-capable driver. */
 export function plugParent(host: SimHost, p: ParentProfile): void {
   if (host.isRegistered(p)) throw new Error(`parent ${p.name} is already registered`);
+  beforeGvtPlug(host, p);
   const events: Uevent[] = [];
   if (p.module && !isDirectory(host.parentDir(p))) {
     buildParentDevice(host, p);
@@ -160,6 +162,7 @@ export function unplugParent(host: SimHost, p: ParentProfile): void {
     return;
   }
   unregisterParent(host, p);
+  afterGvtUnplug(host, p);
   if (p.module) {
     const devpath = host.devpathOf(host.parentDir(p));
     removeParentDevice(host, p);

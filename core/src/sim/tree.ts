@@ -8,6 +8,7 @@ import { MANIFEST_FILE, SIM_DIR, SimHost, UEVENT_LOG } from './host.js';
 import { FileLock } from '../host/file-lock.js';
 import { buildBusDriver, buildParentDevice, registerParent } from './parents.js';
 import { buildManifest } from './profiles.js';
+import { buildGvtModules, isGvtParent } from './gvt.js';
 import { AP_BITS, formatMask } from './vfio-ap.js';
 
 export interface SimulatedHostOptions {
@@ -15,6 +16,8 @@ export interface SimulatedHostOptions {
   parents?: string[];
   /** The AP bus of a host with a vfio_ap parent (default: RELEASED_* and 255 as the highest ids). */
   ap?: ApBusOptions;
+  /** i915 booted with GVT-g on (`i915.enable_gvt=1`, the default); off: the GPU registers no types. */
+  gvt?: boolean;
 }
 
 /** An s390 host's AP configuration: what the host releases to vfio_ap, and the highest ids. */
@@ -54,6 +57,8 @@ function buildApBus(host: SimHost, opts: ApBusOptions = {}): void {
 export function createSimulatedHost(root: string, options: SimulatedHostOptions = {}): void {
   const abs = resolve(root);
   const manifest = buildManifest(options.parents);
+  const gvt = options.gvt !== false;
+  for (const p of manifest.parents) if (isGvtParent(p) && !gvt) p.registered = false;
   for (const dir of [
     'etc/mdevctl.d/scripts.d/callouts',
     'etc/mdevctl.d/scripts.d/notifiers',
@@ -76,6 +81,7 @@ export function createSimulatedHost(root: string, options: SimulatedHostOptions 
     putFile(host.sysPath('bus/mdev/drivers_probe'), '', MODE_WO);
     putFile(host.sysPath('bus/mdev/uevent'), '', MODE_WO);
     if (manifest.parents.some((p) => p.driver === 'vfio_ap')) buildApBus(host, options.ap);
+    if (manifest.parents.some(isGvtParent)) buildGvtModules(host, gvt);
     for (const p of manifest.parents) {
       if (p.registersWith !== undefined) buildBusDriver(host, p.registersWith);
       if (p.boundTo?.startsWith('bus/css/') === true) buildBusDriver(host, p.boundTo);

@@ -1,17 +1,13 @@
-// Built-in plugin for Intel GVT-g virtual GPUs (types `i915-GVTg_V<gen>_<n>` on a PCI parent).
-// It claims those devices; type-specific validation is added by the vendor-plugins work.
+// Built-in plugin for Intel GVT-g virtual GPUs (types `i915-GVTg_V<gen>_<n>` on a PCI parent):
+// checks the parent, says what keeps GVT-g off when a GPU shows no types, lists each type's
+// resources with `types -x`, and explains the kernel's refusals. See ../README.md.
 
-import { SDK_VERSION, type MdevctlHooks, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import { I915GvtgPlugin } from './plugin.js';
 
-export class I915GvtgPlugin implements MdevctlPlugin {
-  readonly name = 'i915-gvtg';
-  readonly sdkVersion = SDK_VERSION;
-  readonly claims = { types: (type: string) => /^i915-GVTg_V\d+_\d+$/.test(type) };
-
-  apply(_hooks: MdevctlHooks): void {
-    // No taps yet.
-  }
-}
+export { I915GvtgPlugin, GVT_TYPE } from './plugin.js';
+export { PLUGIN_NAME } from './checks.js';
+export { parseVgpuDescription, type VgpuResources } from './description.js';
 
 export default function createPlugin(): MdevctlPlugin {
   return new I915GvtgPlugin();

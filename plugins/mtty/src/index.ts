@@ -1,17 +1,13 @@
-// Built-in plugin for the kernel's mtty sample driver (parent `mtty`, types `mtty-1`/`mtty-2`).
-// It claims those devices; type-specific validation is added by the vendor-plugins work.
+// Built-in plugin for the kernel's mtty sample driver (parent `mtty`, types `mtty-1`/`mtty-2`
+// sharing 24 ports): ports in `types -x` and `list -x`, the QEMU option of a running device, and
+// what an ENOSPC from the kernel means. See ../README.md.
 
-import { SDK_VERSION, type MdevctlHooks, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import { MttyPlugin } from './plugin.js';
 
-export class MttyPlugin implements MdevctlPlugin {
-  readonly name = 'mtty';
-  readonly sdkVersion = SDK_VERSION;
-  readonly claims = { types: (type: string) => type.startsWith('mtty-') };
-
-  apply(_hooks: MdevctlHooks): void {
-    // No taps yet: mtty devices need nothing beyond core's checks.
-  }
-}
+export { MttyPlugin, PLUGIN_NAME } from './plugin.js';
+export { TOTAL_PORTS, portsOf } from './ports.js';
+export { qemuArgs } from './listing.js';
 
 export default function createPlugin(): MdevctlPlugin {
   return new MttyPlugin();

@@ -1,17 +1,13 @@
-// Built-in plugin for s390 vfio-ccw I/O subchannels (parent `0.0.xxxx`, type `vfio_ccw-io`).
-// It claims those devices; subchannel checks are added by the vendor-plugins work.
+// Built-in plugin for s390 vfio-ccw I/O subchannels (parent `0.0.xxxx`, type `vfio_ccw-io`):
+// checks subchannel ids, the vfio_ccw binding at start (with the driverctl command that fixes it)
+// and one device per subchannel, and explains the kernel's refusals. See ../README.md.
 
-import { SDK_VERSION, type MdevctlHooks, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import { VfioCcwPlugin } from './plugin.js';
 
-export class VfioCcwPlugin implements MdevctlPlugin {
-  readonly name = 'vfio-ccw';
-  readonly sdkVersion = SDK_VERSION;
-  readonly claims = { types: ['vfio_ccw-io'] };
-
-  apply(_hooks: MdevctlHooks): void {
-    // No taps yet.
-  }
-}
+export { VfioCcwPlugin, CCW_TYPE } from './plugin.js';
+export { PLUGIN_NAME } from './checks.js';
+export { subchannelIdProblem, driverctlCommand } from './subchannel.js';
 
 export default function createPlugin(): MdevctlPlugin {
   return new VfioCcwPlugin();
