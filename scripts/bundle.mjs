@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Build step (after `tsc -b`; `npm run build` runs both): bundles each program of core into one
+// CommonJS file with esbuild — core/dist/bundle/mdevctl.cjs (mdevctl and lsmdev) and
+// mdevctl-sim.cjs — so a run loads one file instead of a few hundred modules, then writes the V8
+// code cache of each (<bundle>.cache) from a run of typical commands on a temp simulated host.
+// core/bin/launch.cjs loads them. The sources stay as they are: this only reads core/dist.
+//
+// Left out of the bundles, imported from node_modules only when a run needs them (their import()
+// is not bundled, see ownModules): execa (call-out scripts) and cosmiconfig (a configuration file).
+//
+// Usage: node scripts/bundle.mjs            build both bundles and their caches
+//        node scripts/bundle.mjs --no-cache build the bundles only
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const coreDist = join(repo, 'core/dist');
+const outDir = join(coreDist, 'bundle');
+
+/** Each bundle: its name (core/bin/launch.cjs loads dist/bundle/<name>.cjs) and its entry module. */
+const BUNDLES = [
+  { name: 'mdevctl', entry: 'cli/main.js' },
+  { name: 'mdevctl-sim', entry: 'sim/cli.js' },
+];
+
+const MODULE_URL = '__mdevctlModuleUrl';
+/** Defined before every module (in the bundle's own scope, where `require` is node's). */
+const MODULE_URL_BANNER =
+  `var ${MODULE_URL} = (rel) => require("node:url").pathToFileURL(require("node:path").join(__dirname, rel)).href;`;
+/** import() of what is not bundled: a parameter core/bin/launch.cjs gives the bundle. */
+const IMPORT = '__mdevctlImport';
+/** `import(` not followed by a relative path (those modules are bundled). */
+const UNBUNDLED_IMPORT = /(?<![\w$.])import\((?!\s*['"]\.)/g;
+
+/**
+ * Our own modules (not node_modules), as esbuild loads them:
+ * - `import.meta.url` keeps meaning the URL of the module it is written in (install-system-files
+ *   and the docs generator find the package's files from it): it becomes that module's path
+ *   relative to the bundle, which holds wherever the package is installed;
+ * - import() of a package or a computed path becomes __mdevctlImport(), see core/bin/launch.cjs.
+ */
+const ownModules = {
+  name: 'own-modules',
+  setup(b) {
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      if (args.path.includes('/node_modules/')) return undefined;
+      const text = readFileSync(args.path, 'utf8');
+      const url = `${MODULE_URL}(${JSON.stringify(relative(outDir, args.path))})`;
+      const contents = text.replaceAll('import.meta.url', url).replace(UNBUNDLED_IMPORT, `${IMPORT}(`);
+      return contents === text ? undefined : { contents, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+async function bundle({ name, entry }) {
+  const outfile = join(outDir, `${name}.cjs`);
+  rmSync(`${outfile}.cache`, { force: true }); // a cache must never outlive its bundle
+  const result = await build({
+    entryPoints: [join(coreDist, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [ownModules],
+    banner: { js: MODULE_URL_BANNER },
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+  if (result.errors.length > 0) throw new Error(`esbuild failed for ${name}`);
+  // vm.Script code cannot import() on node 20: none may be left (a dependency's own, say).
+  const left = readFileSync(outfile, 'utf8').match(/(?<![\w$.])import\(.{0,40}/);
+  if (left) throw new Error(`${outfile} still has an import(): ${left[0]}`);
+  return outfile;
+}
+
+function writeCaches() {
+  // A fresh node, as the programs run: the cache holds what their runs compile.
+  const r = spawnSync(process.execPath, [join(repo, 'scripts/code-cache.mjs')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`writing the code caches failed (status ${r.status ?? r.signal})`);
+  return r.stdout;
+}
+
+if (!existsSync(join(coreDist, 'cli/main.js'))) {
+  process.stderr.write('bundle: core/dist is not built; run `tsc -b` first (or `npm run build`)\n');
+  process.exit(1);
+}
+mkdirSync(outDir, { recursive: true });
+for (const b of BUNDLES) await bundle(b);
+if (!process.argv.includes('--no-cache')) process.stderr.write(writeCaches());
