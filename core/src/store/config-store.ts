@@ -1,7 +1,7 @@
 // The definitions under etc/mdevctl.d/<parent>/<uuid>: scan, read, write atomically, remove.
 
 import {
-  closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync,
+  closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync,
   unlinkSync, writeSync, type Dirent,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -41,9 +41,10 @@ export class ConfigStore {
     const parents = filter.parent !== undefined ? [filter.parent] : this.parentDirs();
     for (const parent of parents.sort(compareBytes)) {
       const dir = this.paths.definitionDir(parent);
-      let entries: Dirent[];
+      let entries: string[];
       try {
-        entries = readdirSync(dir, { withFileTypes: true });
+        // One uuid asked for (start, stop, start-parent-mdevs: once per device): one lstat, not a listing.
+        entries = filter.uuid !== undefined && isUuidName(filter.uuid) ? entryIn(dir, filter.uuid) : readdirSync(dir);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') {
           problems.push({ path: dir, message: `Unable to read directory ${dir}: ${describeOsError(err)}` });
@@ -51,8 +52,7 @@ export class ConfigStore {
         continue;
       }
       const names = entries
-        .filter((e) => !e.name.startsWith('.') && (filter.uuid === undefined || e.name === filter.uuid))
-        .map((e) => e.name)
+        .filter((name) => !name.startsWith('.') && (filter.uuid === undefined || name === filter.uuid))
         .sort(compareBytes);
       for (const name of names) {
         const path = join(dir, name);
@@ -145,6 +145,17 @@ export class ConfigStore {
     }
     const config = parseDeviceConfig(text, path);
     return { uuid, parent, type: config.type, start: config.start, attrs: config.attrs, path };
+  }
+}
+
+/** [name] when dir has an entry of that name, else [] (also when dir is absent); throws as a listing would. */
+function entryIn(dir: string, name: string): string[] {
+  try {
+    lstatSync(join(dir, name));
+    return [name];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
   }
 }
 
