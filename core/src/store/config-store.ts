@@ -1,7 +1,7 @@
 // The definitions under etc/mdevctl.d/<parent>/<uuid>: scan, read, write atomically, remove.
 
 import {
-  closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync,
+  closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync,
   unlinkSync, writeSync, type Dirent,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -41,10 +41,10 @@ export class ConfigStore {
     const parents = filter.parent !== undefined ? [filter.parent] : this.parentDirs();
     for (const parent of parents.sort(compareBytes)) {
       const dir = this.paths.definitionDir(parent);
-      let entries: string[];
+      let entries: Dirent[];
       try {
-        // One uuid asked for (start, stop, start-parent-mdevs: once per device): one lstat, not a listing.
-        entries = filter.uuid !== undefined && isUuidName(filter.uuid) ? entryIn(dir, filter.uuid) : readdirSync(dir);
+        // One uuid asked for (start, stop, start-parent-mdevs: once per device): no dir listing.
+        entries = filter.uuid !== undefined && isUuidName(filter.uuid) ? entryIn(dir, filter.uuid) : readdirSync(dir, { withFileTypes: true });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') {
           problems.push({ path: dir, message: `Unable to read directory ${dir}: ${describeOsError(err)}` });
@@ -52,7 +52,8 @@ export class ConfigStore {
         continue;
       }
       const names = entries
-        .filter((name) => !name.startsWith('.') && (filter.uuid === undefined || name === filter.uuid))
+        .filter((e) => !e.name.startsWith('.') && (filter.uuid === undefined || e.name === filter.uuid))
+        .map((e) => e.name)
         .sort(compareBytes);
       for (const name of names) {
         const path = join(dir, name);
@@ -148,15 +149,18 @@ export class ConfigStore {
   }
 }
 
-/** [name] when dir has an entry of that name, else [] (also when dir is absent); throws as a listing would. */
-function entryIn(dir: string, name: string): string[] {
+/**
+ * The entry `name` of dir as a one-item listing (only its name is used), as listing dir would
+ * give it for the scan: [] when it or dir is absent; anything else is left to load() to report.
+ */
+function entryIn(dir: string, name: string): Dirent[] {
   try {
-    lstatSync(join(dir, name));
-    return [name];
+    statSync(join(dir, name));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
   }
+  return [{ name } as Dirent];
 }
 
 function isDirectory(entry: Dirent, base: string): boolean {
