@@ -56,6 +56,42 @@ const ownModules = {
   },
 };
 
+/**
+ * clipanion (3.2) opens process.stdin and loads `tty` (for a colour depth) when it is imported:
+ * a cost on every run of a program that never reads context.stdin and never uses colours
+ * (enableColors: false). In the bundle both become getters that do that only when asked; not
+ * enumerable, so a command's context leaves them out instead of opening them. A patch that no
+ * longer applies fails the build.
+ */
+const CLIPANION_PATCHES = {
+  'clipanion/lib/advanced/Cli.js': [
+    ['    stdin: process.stdin,\n', ''],
+    ['    colorDepth: platform.getDefaultColorDepth(),\n};\n',
+      '};\nObject.defineProperties(Cli.defaultContext, {\n' +
+      '    stdin: { get: () => process.stdin, enumerable: false },\n' +
+      '    colorDepth: { get: () => platform.getDefaultColorDepth(), enumerable: false },\n});\n'],
+  ],
+  'clipanion/lib/platform/node.js': [
+    ["var tty = require('tty');", "var tty = { get WriteStream() { return require('tty').WriteStream; } };"],
+  ],
+};
+
+const patchClipanion = {
+  name: 'patch-clipanion',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]clipanion[\\/]lib[\\/](advanced[\\/]Cli|platform[\\/]node)\.js$/ }, (args) => {
+      const key = Object.keys(CLIPANION_PATCHES).find((k) => args.path.endsWith(k));
+      if (!key) return undefined;
+      let text = readFileSync(args.path, 'utf8');
+      for (const [from, to] of CLIPANION_PATCHES[key]) {
+        if (!text.includes(from)) throw new Error(`${args.path}: the start-up patch no longer applies (${JSON.stringify(from)})`);
+        text = text.replace(from, to);
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
 async function bundle({ name, entry }) {
   const outfile = join(outDir, `${name}.cjs`);
   rmSync(`${outfile}.cache`, { force: true }); // a cache must never outlive its bundle
@@ -66,7 +102,7 @@ async function bundle({ name, entry }) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [ownModules],
+    plugins: [ownModules, patchClipanion],
     banner: { js: MODULE_URL_BANNER },
     logLevel: 'warning',
     legalComments: 'none',

@@ -2,9 +2,6 @@
 
 import { createRequire } from 'node:module';
 
-// node:crypto is loaded only when a uuid is generated: most runs never need it (start-up cost).
-const require = createRequire(import.meta.url);
-
 const HYPHENATED = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const SIMPLE = /^[0-9a-fA-F]{32}$/;
 
@@ -23,7 +20,8 @@ export function isUuidName(name: string): boolean {
   return HYPHENATED.test(name);
 }
 
-/** A random (version 4) uuid, lower case. */
+/** A random (version 4) uuid, lower case; node:crypto is loaded only then (a start-up cost). */
 export function newUuid(): string {
+  const require = createRequire(import.meta.url);
   return (require('node:crypto') as typeof import('node:crypto')).randomUUID();
 }
