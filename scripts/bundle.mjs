@@ -57,19 +57,28 @@ const ownModules = {
 };
 
 /**
- * clipanion (3.2) opens process.stdin and loads `tty` (for a colour depth) when it is imported:
- * a cost on every run of a program that never reads context.stdin and never uses colours
- * (enableColors: false). In the bundle both become getters that do that only when asked; not
- * enumerable, so a command's context leaves them out instead of opening them. A patch that no
- * longer applies fails the build.
+ * clipanion (3.2) opens process.stdin, stdout and stderr and loads `tty` (for a colour depth) when
+ * it is imported, and copies them into every command's context: a cost on every run, also of the
+ * many that print nothing (a socket each when they are pipes). In the bundle its defaults are
+ * getters, and the context is put together with the getters kept as getters (ours for stdout and
+ * stderr too, see cli/main.ts), so a stream is opened when something is written to it. A patch that
+ * no longer applies fails the build.
  */
+const LAZY_CONTEXT =
+  'const context = Object.defineProperties({}, {\n' +
+  '            ...Object.getOwnPropertyDescriptors(Cli.defaultContext),\n' +
+  '            ...Object.getOwnPropertyDescriptors(userContext),\n' +
+  '        });\n';
+const EAGER_CONTEXT = 'const context = {\n            ...Cli.defaultContext,\n            ...userContext,\n        };\n';
 const CLIPANION_PATCHES = {
   'clipanion/lib/advanced/Cli.js': [
-    ['    stdin: process.stdin,\n', ''],
-    ['    colorDepth: platform.getDefaultColorDepth(),\n};\n',
-      '};\nObject.defineProperties(Cli.defaultContext, {\n' +
-      '    stdin: { get: () => process.stdin, enumerable: false },\n' +
-      '    colorDepth: { get: () => platform.getDefaultColorDepth(), enumerable: false },\n});\n'],
+    [
+      '    stdin: process.stdin,\n    stdout: process.stdout,\n    stderr: process.stderr,\n    colorDepth: platform.getDefaultColorDepth(),\n',
+      '    get stdin() { return process.stdin; },\n    get stdout() { return process.stdout; },\n' +
+        '    get stderr() { return process.stderr; },\n    get colorDepth() { return platform.getDefaultColorDepth(); },\n',
+    ],
+    [EAGER_CONTEXT, LAZY_CONTEXT], // process()
+    [EAGER_CONTEXT, LAZY_CONTEXT], // run()
   ],
   'clipanion/lib/platform/node.js': [
     ["var tty = require('tty');", "var tty = { get WriteStream() { return require('tty').WriteStream; } };"],

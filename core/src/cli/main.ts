@@ -93,8 +93,13 @@ export async function main(argv: readonly string[], io: CliIO = process, options
     }
     let app: Mdevctl | undefined;
     const context = {
-      stdout: io.stdout as CliContext['stdout'],
-      stderr: io.stderr as CliContext['stderr'],
+      // Getters: process.stdout/stderr are opened on the first write (the bundle keeps them lazy).
+      get stdout() {
+        return io.stdout as CliContext['stdout'];
+      },
+      get stderr() {
+        return io.stderr as CliContext['stderr'];
+      },
       env: io.env,
       app: (): Mdevctl => {
         if (!app) {
