@@ -12,7 +12,7 @@
 //        node scripts/bundle.mjs --no-cache build the bundles only
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -101,12 +101,13 @@ const patchClipanion = {
   },
 };
 
+/** Builds one bundle; it replaces the old one in one rename (programs may be running). */
 async function bundle({ name, entry }) {
   const outfile = join(outDir, `${name}.cjs`);
-  rmSync(`${outfile}.cache`, { force: true }); // a cache must never outlive its bundle
   const result = await build({
     entryPoints: [join(coreDist, entry)],
     outfile,
+    write: false,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -117,9 +118,13 @@ async function bundle({ name, entry }) {
     legalComments: 'none',
   });
   if (result.errors.length > 0) throw new Error(`esbuild failed for ${name}`);
+  const text = result.outputFiles[0].text;
   // vm.Script code cannot import() on node 20: none may be left (a dependency's own, say).
-  const left = readFileSync(outfile, 'utf8').match(/(?<![\w$.])import\(.{0,40}/);
+  const left = text.match(/(?<![\w$.])import\(.{0,40}/);
   if (left) throw new Error(`${outfile} still has an import(): ${left[0]}`);
+  rmSync(`${outfile}.cache`, { force: true }); // a cache must never outlive its bundle
+  writeFileSync(`${outfile}.tmp`, text);
+  renameSync(`${outfile}.tmp`, outfile);
   return outfile;
 }
 

@@ -4,7 +4,7 @@
 // Without a bundle (only `tsc -b` ran), the program's ESM module in dist/ is imported instead.
 'use strict';
 
-const { readFileSync, writeFileSync } = require('node:fs');
+const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const vm = require('node:vm');
@@ -66,7 +66,8 @@ async function writeCodeCache(name, exercise) {
   if (!loaded) return undefined;
   await exercise(loaded.exports);
   const data = loaded.script.createCachedData();
-  writeFileSync(`${loaded.file}.cache`, data);
+  writeFileSync(`${loaded.file}.cache.tmp`, data);
+  renameSync(`${loaded.file}.cache.tmp`, `${loaded.file}.cache`); // running programs see all or nothing
   return { file: `${loaded.file}.cache`, bytes: data.length };
 }
 
