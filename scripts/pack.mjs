@@ -3,7 +3,7 @@
 // registry and no npm cache. Our package (core/, npm name `mdevctl`) depends on workspace
 // packages (@mdevctl/plugin-sdk, @mdevctl/plugin-*) that are not published, and npm does not
 // bundle a workspace's hoisted dependencies; so this script
-//   1. builds (tsc -b), unless --no-build;
+//   1. builds (tsc -b, then the bundles: scripts/bundle.mjs), unless --no-build;
 //   2. packs core (its prepack generates the man pages and bash completion) and every workspace
 //      package it depends on, directly or not;
 //   3. unpacks core's tarball into a staging dir and installs its production dependencies there
@@ -76,6 +76,7 @@ while (queue.length > 0) {
 if (build) {
   say('building');
   run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.json'], repo);
+  run(process.execPath, [join(repo, 'scripts/bundle.mjs')], repo);
 }
 
 const temp = mkdtempSync(join(tmpdir(), 'mdevctl-pack-'));

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // lsmdev: list mediated devices (the same as `mdevctl list`).
-import { main } from '../dist/cli/main.js';
+'use strict';
 
-process.exitCode = await main(process.argv.slice(2), process, { program: 'lsmdev' });
+require('./launch.cjs').launch('mdevctl', 'cli/main.js', (m) => m.main(process.argv.slice(2), process, { program: 'lsmdev' }));

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // mdevctl-sim: builds and drives a simulated mdev host (see `mdevctl-sim --help`).
-import { main } from '../dist/sim/cli.js';
+'use strict';
 
-process.exitCode = main(process.argv.slice(2));
+require('./launch.cjs').launch('mdevctl-sim', 'sim/cli.js', (m) => m.main(process.argv.slice(2)));

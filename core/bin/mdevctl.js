@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // mdevctl: manage Linux mediated devices. (lsmdev when invoked under that name.)
-import { main } from '../dist/cli/main.js';
+'use strict';
 
-process.exitCode = await main(process.argv.slice(2));
+require('./launch.cjs').launch('mdevctl', 'cli/main.js', (m) => m.main(process.argv.slice(2)));

@@ -289,14 +289,18 @@ export class Mdevctl {
       .sort((a, b) => compareBytes(a.parent, b.parent) || compareBytes(a.uuid, b.uuid));
     for (const active of devices) {
       let start: MdevDevice['start'] = 'manual';
+      let defined: boolean;
       try {
-        start = this.host.store.read(active.parent, active.uuid)?.start ?? 'manual';
+        const def = this.host.store.read(active.parent, active.uuid);
+        start = def?.start ?? 'manual';
+        defined = def !== undefined; // read once, not looked up again
       } catch (err) {
         this.host.log.warn(messageOf(err));
+        defined = this.host.store.exists(active.parent, active.uuid);
       }
       const attrs = (await this.hooks.query.activeAttributes.promise(active, query)) ?? [];
       const device = { ...active, start, attrs };
-      out.push(this.host.store.exists(active.parent, active.uuid) ? { device, marker: '(defined)' } : { device });
+      out.push(defined ? { device, marker: '(defined)' } : { device });
     }
     return out;
   }

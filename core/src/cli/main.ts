@@ -49,11 +49,29 @@ export function commandClasses(program: Program): CommandClass<CliContext>[] {
   return program === 'lsmdev' ? [LsmdevCommand] : [...MDEVCTL_COMMANDS];
 }
 
-/** The clipanion CLI of a program, every command registered. */
-export function createCli(program: Program): Cli<CliContext> {
+/** The clipanion CLI of a program, every command registered (or only the given ones). */
+export function createCli(program: Program, classes = commandClasses(program)): Cli<CliContext> {
   const cli = new Cli<CliContext>({ binaryName: program, binaryVersion: VERSION, enableColors: false, enableCapture: false });
-  for (const c of commandClasses(program)) cli.register(c);
+  for (const c of classes) cli.register(c);
   return cli;
+}
+
+/**
+ * The CLI that parses these arguments: when the first one names an mdevctl command exactly, only
+ * that command is registered (clipanion builds its parser for the commands registered, a cost
+ * paid on every run); otherwise, and for help, every command.
+ */
+function cliFor(program: Program, args: readonly string[]): Cli<CliContext> {
+  const first = args[0];
+  const named = program === 'mdevctl' && first !== undefined && !needsEveryCommand(args)
+    ? MDEVCTL_COMMANDS.find((c) => c.paths?.length === 1 && c.paths[0]?.length === 1 && c.paths[0][0] === first)
+    : undefined;
+  return named ? createCli(program, [named]) : createCli(program);
+}
+
+/** Help describes every command. */
+function needsEveryCommand(args: readonly string[]): boolean {
+  return args.some((a) => a === '--help' || a === '-h');
 }
 
 export function programFromPath(scriptPath: string | undefined): Program {
@@ -66,7 +84,7 @@ export async function main(argv: readonly string[], io: CliIO = process, options
   const args = program === 'mdevctl' ? reorderLegacyArgs(argv) : argv;
   const level = parseLogLevel(io.env['MDEVCTL_LOG']);
   const log = new StderrLogger(level, (line) => io.stderr.write(line));
-  const cli = createCli(program);
+  const cli = cliFor(program, args);
 
   try {
     const early = helpOrVersion(cli, program, args);
@@ -76,8 +94,13 @@ export async function main(argv: readonly string[], io: CliIO = process, options
     }
     let app: Mdevctl | undefined;
     const context = {
-      stdout: io.stdout as CliContext['stdout'],
-      stderr: io.stderr as CliContext['stderr'],
+      // Getters: process.stdout/stderr are opened on the first write (the bundle keeps them lazy).
+      get stdout() {
+        return io.stdout as CliContext['stdout'];
+      },
+      get stderr() {
+        return io.stderr as CliContext['stderr'];
+      },
       env: io.env,
       app: (): Mdevctl => {
         if (!app) {
@@ -110,9 +133,9 @@ function helpOrVersion(
   program: Program,
   args: readonly string[],
 ): { text: string; status: number; toStderr?: boolean } | undefined {
-  const defs = cli.definitions();
+  // The definitions (clipanion renders every command's usage for them) only when they are used.
   const commandDef = (name: string | undefined) =>
-    defs.find((d) => (program === 'lsmdev' ? true : d.path === `${program} ${name}`));
+    cli.definitions().find((d) => (program === 'lsmdev' ? true : d.path === `${program} ${name}`));
   const first = args[0];
   if (program === 'mdevctl' && first === 'help') {
     const def = args[1] !== undefined ? commandDef(args[1]) : undefined;
@@ -120,7 +143,7 @@ function helpOrVersion(
     return { text: def ? commandHelp(def, program) : programHelp(cli, program, VERSION), status: 0 };
   }
   if (args.includes('--help') || args.includes('-h')) {
-    const def = program === 'lsmdev' ? defs[0] : commandDef(first);
+    const def = program === 'lsmdev' ? cli.definitions()[0] : commandDef(first);
     return { text: def ? commandHelp(def, program) : programHelp(cli, program, VERSION), status: 0 };
   }
   if ((program === 'lsmdev' || args.length === 1) && (args.includes('--version') || args.includes('-V'))) {

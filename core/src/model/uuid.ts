@@ -1,6 +1,6 @@
 // UUIDs as mdevctl accepts them: any 8-4-4-4-12 (or 32-digit) hex string, stored lower case.
 
-import { v4 } from 'uuid';
+import { createRequire } from 'node:module';
 
 const HYPHENATED = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const SIMPLE = /^[0-9a-fA-F]{32}$/;
@@ -20,6 +20,8 @@ export function isUuidName(name: string): boolean {
   return HYPHENATED.test(name);
 }
 
+/** A random (version 4) uuid, lower case; node:crypto is loaded only then (a start-up cost). */
 export function newUuid(): string {
-  return v4();
+  const require = createRequire(import.meta.url);
+  return (require('node:crypto') as typeof import('node:crypto')).randomUUID();
 }

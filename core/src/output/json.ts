@@ -12,13 +12,39 @@ export function obj(entries: ReadonlyArray<readonly [string, Json]>): JsonObject
 }
 
 export function prettyJson(value: Json, indent = ''): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const out: string[] = [];
+  write(value, indent, out);
+  return out.join('');
+}
+
+/** Appends the pieces of value's text to out (one array, not a string per node: 10k devices). */
+function write(value: Json, indent: string, out: string[]): void {
+  if (value === null || typeof value !== 'object') {
+    out.push(JSON.stringify(value));
+    return;
+  }
   const inner = indent + '  ';
   if (Array.isArray(value)) {
-    if (value.length === 0) return '[]';
-    return `[\n${value.map((v) => inner + prettyJson(v, inner)).join(',\n')}\n${indent}]`;
+    if (value.length === 0) {
+      out.push('[]');
+      return;
+    }
+    out.push('[\n');
+    value.forEach((v, i) => {
+      out.push(i === 0 ? inner : `,\n${inner}`);
+      write(v, inner, out);
+    });
+    out.push(`\n${indent}]`);
+    return;
   }
-  if (value.entries.length === 0) return '{}';
-  const lines = value.entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${prettyJson(v, inner)}`);
-  return `{\n${lines.join(',\n')}\n${indent}}`;
+  if (value.entries.length === 0) {
+    out.push('{}');
+    return;
+  }
+  out.push('{\n');
+  value.entries.forEach(([k, v], i) => {
+    out.push(i === 0 ? inner : `,\n${inner}`, JSON.stringify(k), ': ');
+    write(v, inner, out);
+  });
+  out.push(`\n${indent}}`);
 }

@@ -43,7 +43,8 @@ export class ConfigStore {
       const dir = this.paths.definitionDir(parent);
       let entries: Dirent[];
       try {
-        entries = readdirSync(dir, { withFileTypes: true });
+        // One uuid asked for (start, stop, start-parent-mdevs: once per device): no dir listing.
+        entries = filter.uuid !== undefined && isUuidName(filter.uuid) ? entryIn(dir, filter.uuid) : readdirSync(dir, { withFileTypes: true });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') {
           problems.push({ path: dir, message: `Unable to read directory ${dir}: ${describeOsError(err)}` });
@@ -146,6 +147,20 @@ export class ConfigStore {
     const config = parseDeviceConfig(text, path);
     return { uuid, parent, type: config.type, start: config.start, attrs: config.attrs, path };
   }
+}
+
+/**
+ * The entry `name` of dir as a one-item listing (only its name is used), as listing dir would
+ * give it for the scan: [] when it or dir is absent; anything else is left to load() to report.
+ */
+function entryIn(dir: string, name: string): Dirent[] {
+  try {
+    statSync(join(dir, name));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+  }
+  return [{ name } as Dirent];
 }
 
 function isDirectory(entry: Dirent, base: string): boolean {

@@ -82,8 +82,8 @@ export class SysfsReader {
   activeDevice(uuid: string): ActiveDevice | undefined {
     const link = this.paths.device(uuid);
     try {
-      const real = realpathSync(link);
-      const type = basename(realpathSync(join(link, 'mdev_type')));
+      const real = realpathSync.native(link);
+      const type = basename(realpathSync.native(join(link, 'mdev_type')));
       return { uuid, parent: basename(dirname(real)), type };
     } catch {
       return undefined;

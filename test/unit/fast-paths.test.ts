@@ -1,0 +1,104 @@
+// The fast paths of issue 7 against the plain code they replace: byte order of names without
+// Buffers, pretty JSON written into one array, and a definition looked up by uuid without
+// listing its parent's dir (start, stop and start-parent-mdevs do it once per device).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import fc from 'fast-check';
+import { HostPaths, Host, StderrLogger, obj, prettyJson, type Json } from 'mdevctl';
+import { REPO, tempDir } from '../helpers/cli.js';
+
+const { compareBytes } = (await import(join(REPO, 'core/dist/model/order.js'))) as {
+  compareBytes: (a: string, b: string) => number;
+};
+
+const anyString = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }), // any code point, astral ones too
+  fc.string({ unit: fc.integer({ min: 0xd700, max: 0xffff }).map((c) => String.fromCharCode(c)) }), // lone surrogates, U+E000…
+);
+
+test('compareBytes orders as the UTF-8 bytes do, for any strings', () => {
+  fc.assert(
+    fc.property(anyString, anyString, (a, b) => {
+      const want = Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+      assert.equal(Math.sign(compareBytes(a, b)), want, JSON.stringify([a, b]));
+    }),
+    { numRuns: 2000 },
+  );
+  assert.ok(compareBytes('\uffff', '\u{10000}') < 0, 'U+FFFF sorts before an astral code point (UTF-16 says after)');
+});
+
+/** The recursive prettyJson as it was: the reference for the output's bytes. */
+function reference(value: Json, indent = ''): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const inner = indent + '  ';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[\n${value.map((v) => inner + reference(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (value.entries.length === 0) return '{}';
+  const lines = value.entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${reference(v, inner)}`);
+  return `{\n${lines.join(',\n')}\n${indent}}`;
+}
+
+test('prettyJson writes what the recursive version wrote, for any JSON', () => {
+  const { json } = fc.letrec<{ json: Json }>((tie) => ({
+    json: fc.oneof(
+      { depthSize: 'small' },
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      anyString,
+      fc.array(tie('json')),
+      fc.array(fc.tuple(anyString, tie('json'))).map((entries) => obj(entries)),
+    ),
+  }));
+  fc.assert(
+    fc.property(json, fc.constantFrom('', '  ', '    '), (value, indent) => {
+      assert.equal(prettyJson(value, indent), reference(value, indent));
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('scan of one uuid finds what a full scan finds for it: devices, problems, other parents, odd entries', () => {
+  const { dir: root, cleanup } = tempDir('mdevctl-scan-');
+  try {
+    const U = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
+    const V = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
+    const W = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f03';
+    const base = join(root, 'etc/mdevctl.d');
+    const def = (parent: string, name: string, text = '{"mdev_type": "t", "start": "manual", "attrs": []}') => {
+      mkdirSync(join(base, parent), { recursive: true });
+      writeFileSync(join(base, parent, name), text);
+    };
+    def('mtty', U);
+    def('mdpy', U); // the same uuid under another parent
+    def('mtty', V, '{not json');
+    def('mbochs', V);
+    mkdirSync(join(base, 'mbochs', W)); // a dir where a definition should be
+    symlinkSync('/nonexistent', join(base, 'mdpy', W)); // dangling
+    def('mtty', U.toUpperCase());
+    def('mtty', '.hidden');
+    writeFileSync(join(base, 'not-a-parent'), '');
+    mkdirSync(join(base, 'scripts.d/callouts'), { recursive: true });
+    const host = new Host(new HostPaths(root), new StderrLogger('error', () => {}));
+    const full = host.store.scan();
+    for (const uuid of [U, V, W, U.toUpperCase(), '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f09', '.hidden', 'nope']) {
+      for (const parent of [undefined, 'mtty', 'mdpy', 'absent', 'not-a-parent']) {
+        const want = {
+          devices: full.devices.filter((d) => d.uuid === uuid && (parent === undefined || d.parent === parent)),
+          problems: full.problems.filter(
+            (p) => basename(p.path) === uuid && (parent === undefined || basename(join(p.path, '..')) === parent),
+          ),
+        };
+        assert.deepEqual(host.store.scan({ uuid, parent }), want, `scan({uuid: ${uuid}, parent: ${parent}})`);
+      }
+    }
+  } finally {
+    cleanup();
+  }
+});
