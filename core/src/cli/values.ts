@@ -1,12 +1,12 @@
 // Checks and converts option values; a bad value is a usage error (exit 2) naming the option.
 
 import { UsageError } from '../model/errors.js';
-import { nameProblem } from '../model/names.js';
+import { attributeValueProblem, nameProblem, quoted } from '../model/names.js';
 import { parseUuid } from '../model/uuid.js';
 
 export function uuidValue(value: string, flag = '--uuid <UUID>'): string {
   const uuid = parseUuid(value);
-  if (uuid === undefined) throw new UsageError(`Invalid value ${JSON.stringify(value)} for '${flag}': not a valid UUID`);
+  if (uuid === undefined) throw new UsageError(`Invalid value ${quoted(value)} for '${flag}': not a valid UUID`);
   return uuid;
 }
 
@@ -17,7 +17,14 @@ export function optionalUuid(value: string | undefined): string | undefined {
 /** A parent, type or attribute name: one path component (SPEC §5). */
 export function nameValue(value: string, flag: string): string {
   const problem = nameProblem(value);
-  if (problem) throw new UsageError(`Invalid value ${JSON.stringify(value)} for '${flag}': ${problem}`);
+  if (problem) throw new UsageError(`Invalid value ${quoted(value)} for '${flag}': ${problem}`);
+  return value;
+}
+
+/** An attribute value (`--value`): one line, no NUL — it becomes one sysfs write. */
+export function optionalAttributeValue(value: string | undefined, flag: string): string | undefined {
+  const problem = value === undefined ? undefined : attributeValueProblem(value);
+  if (problem) throw new UsageError(`Invalid value ${quoted(value ?? '')} for '${flag}': ${problem}`);
   return value;
 }
 
@@ -28,7 +35,7 @@ export function optionalName(value: string | undefined, flag: string): string | 
 export function indexValue(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) {
-    throw new UsageError(`Invalid value ${JSON.stringify(value)} for '--index <INDEX>': not a non-negative integer`);
+    throw new UsageError(`Invalid value ${quoted(value)} for '--index <INDEX>': not a non-negative integer`);
   }
   return Number(value);
 }

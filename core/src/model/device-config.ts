@@ -1,14 +1,37 @@
 // The JSON config of a device, as stored in etc/mdevctl.d and read from --jsonfile:
 // {"mdev_type": T, "start": "auto"|"manual", "attrs": [{"name": "value"}, ...]}.
+// Hostile input gets one clear error: more than MAX_CONFIG_BYTES, bytes that are not UTF-8,
+// bad JSON (deep nesting included) and unsafe names. Multi-line attribute values parse (a stored
+// one stays listable and can be deleted); the validate stage refuses to write them anywhere.
 
 import type { Attribute, MdevDevice, StartPolicy } from '@mdevctl/plugin-sdk';
 import { MdevctlError } from './errors.js';
-import { nameProblem } from './names.js';
+import { nameProblem, quoted } from './names.js';
 
 export interface DeviceConfig {
   readonly type: string;
   readonly start: StartPolicy;
   readonly attrs: readonly Attribute[];
+}
+
+/** Largest config accepted: a definition is a few hundred bytes; this bounds hostile input. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Config bytes as text: at most MAX_CONFIG_BYTES of strict UTF-8 (a BOM is dropped). */
+export function decodeConfig(bytes: Uint8Array, origin: string): string {
+  if (bytes.length > MAX_CONFIG_BYTES) {
+    throw new MdevctlError(`Invalid device config in ${origin}: larger than ${MAX_CONFIG_BYTES} bytes`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new MdevctlError(`Invalid device config in ${origin}: not valid UTF-8`);
+  }
+}
+
+/** Parses config bytes (decodeConfig, then parseDeviceConfig). */
+export function parseDeviceConfigBytes(bytes: Uint8Array, origin: string): DeviceConfig {
+  return parseDeviceConfig(decodeConfig(bytes, origin), origin);
 }
 
 /** Parses config text; `origin` names the file in error messages. */
@@ -17,8 +40,9 @@ export function parseDeviceConfig(text: string, origin: string): DeviceConfig {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new MdevctlError(`Invalid JSON in ${origin}: ${detail}`);
+    // V8's messages quote the input around the error: keep the first line, bounded.
+    const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    throw new MdevctlError(`Invalid JSON in ${origin}: ${detail.length > 200 ? `${detail.slice(0, 200)}…` : detail}`);
   }
   return deviceConfigFromJson(value, origin);
 }
@@ -34,7 +58,7 @@ export function deviceConfigFromJson(value: unknown, origin: string): DeviceConf
   }
   const typeProblem = nameProblem(type);
   if (typeProblem) {
-    throw new MdevctlError(`Invalid device config in ${origin}: "mdev_type" ${JSON.stringify(type)}: ${typeProblem}`);
+    throw new MdevctlError(`Invalid device config in ${origin}: "mdev_type" ${quoted(type)}: ${typeProblem}`);
   }
   const start = obj['start'];
   if (start !== 'auto' && start !== 'manual') {
@@ -60,12 +84,13 @@ export function attributesFromJson(value: unknown, origin: string): Attribute[] 
     const name = keys[0] as string;
     const v = (item as Record<string, unknown>)[name];
     if (typeof v !== 'string') {
-      throw new MdevctlError(`Invalid device config in ${origin}: value of attribute ${JSON.stringify(name)} must be a string`);
+      throw new MdevctlError(`Invalid device config in ${origin}: value of attribute ${quoted(name)} must be a string`);
     }
     const problem = nameProblem(name);
     if (problem) {
-      throw new MdevctlError(`Invalid device config in ${origin}: attribute name ${JSON.stringify(name)}: ${problem}`);
+      throw new MdevctlError(`Invalid device config in ${origin}: attribute name ${quoted(name)}: ${problem}`);
     }
+
     return { name, value: v };
   });
 }

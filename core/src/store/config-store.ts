@@ -1,14 +1,18 @@
 // The definitions under etc/mdevctl.d/<parent>/<uuid>: scan, read, write atomically, remove.
+// A definition dir or file that is a symlink leading outside the environment root is never
+// read or written through (store/confine.ts); a file is read bounded and strictly decoded.
 
 import {
-  closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync,
+  closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync,
   unlinkSync, writeSync, type Dirent,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { DefinedDevice, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError } from '../model/errors.js';
-import { formatConfig, parseDeviceConfig } from '../model/device-config.js';
+import { formatConfig, parseDeviceConfigBytes } from '../model/device-config.js';
+import { RootConfinement } from './confine.js';
+import { readConfigBytes } from './read-bounded.js';
 import { isUuidName } from '../model/uuid.js';
 import { compareBytes } from '../model/order.js';
 
@@ -16,6 +20,8 @@ import { compareBytes } from '../model/order.js';
 export interface StoreProblem {
   readonly path: string;
   readonly message: string;
+  /** The parent whose definition file this is; absent when a whole dir is the problem. */
+  readonly parent?: string;
 }
 
 export interface DefinitionScan {
@@ -31,8 +37,19 @@ export interface DeviceFilter {
 
 const SCRIPTS_DIR = 'scripts.d';
 
+/** Where a definition is written before its rename: a dot file, so scans skip it. */
+export function tempName(uuid: string, pid = process.pid): string {
+  return `.${uuid}.${pid}.tmp`;
+}
+
+const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
 export class ConfigStore {
-  constructor(private readonly paths: HostPaths) {}
+  private readonly confinement: RootConfinement;
+
+  constructor(private readonly paths: HostPaths) {
+    this.confinement = new RootConfinement(paths.root);
+  }
 
   /** Every definition matching the filter; a bad file is a problem, never a failure. */
   scan(filter: DeviceFilter = {}): DefinitionScan {
@@ -41,6 +58,12 @@ export class ConfigStore {
     const parents = filter.parent !== undefined ? [filter.parent] : this.parentDirs();
     for (const parent of parents.sort(compareBytes)) {
       const dir = this.paths.definitionDir(parent);
+      const outside = this.confinement.problem(dir);
+      if (outside !== undefined) {
+        // Never listed; a search for one uuid across all parents passes it by silently.
+        if (filter.uuid === undefined || filter.parent !== undefined) problems.push({ path: dir, message: outside });
+        continue;
+      }
       let entries: Dirent[];
       try {
         // One uuid asked for (start, stop, start-parent-mdevs: once per device): no dir listing.
@@ -58,14 +81,14 @@ export class ConfigStore {
       for (const name of names) {
         const path = join(dir, name);
         if (!isUuidName(name)) {
-          problems.push({ path, message: `Can't determine uuid for file ${path}` });
+          problems.push({ path, parent, message: `Can't determine uuid for file ${path}` });
           continue;
         }
         try {
-          const def = this.load(parent, name, path);
+          const def = this.load(parent, name, path, true);
           if (def) devices.push(def);
         } catch (err) {
-          problems.push({ path, message: err instanceof Error ? err.message : String(err) });
+          problems.push({ path, parent, message: err instanceof Error ? err.message : String(err) });
         }
       }
     }
@@ -89,10 +112,11 @@ export class ConfigStore {
   write(device: MdevDevice): string {
     const dir = this.paths.definitionDir(device.parent);
     const path = this.paths.definitionFile(device.parent, device.uuid);
-    const temp = join(dir, `.${device.uuid}.${process.pid}.tmp`);
+    const temp = join(dir, tempName(device.uuid));
+    this.confinement.assertInside(dir);
     try {
       mkdirSync(dir, { recursive: true });
-      const fd = openSync(temp, 'w', 0o644);
+      const fd = openTemp(temp);
       try {
         writeSync(fd, formatConfig(device));
         fsyncSync(fd);
@@ -114,11 +138,27 @@ export class ConfigStore {
 
   remove(parent: string, uuid: string): void {
     const path = this.paths.definitionFile(parent, uuid);
+    this.confinement.assertInside(this.paths.definitionDir(parent));
     try {
       unlinkSync(path);
       syncDir(this.paths.definitionDir(parent));
     } catch (err) {
       throw new MdevctlError(`Failed to remove file ${path}: ${describeOsError(err)}`, { cause: err });
+    }
+  }
+
+  /** Removes temp files a dead writer of this definition left (crash recovery; lock held). */
+  removeTemps(parent: string, uuid: string): void {
+    const dir = this.paths.definitionDir(parent);
+    if (this.confinement.problem(dir) !== undefined) return;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name.startsWith(`.${uuid}.`) && name.endsWith('.tmp')) unlinkSync(join(dir, name));
     }
   }
 
@@ -134,17 +174,23 @@ export class ConfigStore {
       .map((e) => e.name);
   }
 
-  private load(parent: string, uuid: string, path: string): DefinedDevice | undefined {
-    let text: string;
+  /** `dirChecked`: the caller already made sure the parent's dir stays inside the root. */
+  private load(parent: string, uuid: string, path: string, dirChecked = false): DefinedDevice | undefined {
+    let bytes: Buffer;
     try {
-      if (!statSync(path).isFile()) throw new MdevctlError(`Definition ${path} is not a regular file`);
-      text = readFileSync(path, 'utf8');
+      const link = lstatSync(path);
+      if (link.isSymbolicLink()) this.confinement.assertInside(path);
+      if (!(link.isSymbolicLink() ? statSync(path) : link).isFile()) {
+        throw new MdevctlError(`Definition ${path} is not a regular file`);
+      }
+      if (!dirChecked) this.confinement.assertInside(this.paths.definitionDir(parent));
+      bytes = readConfigBytes(path);
     } catch (err) {
       if (err instanceof MdevctlError) throw err;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new MdevctlError(`Unable to read definition ${path}: ${describeOsError(err)}`);
     }
-    const config = parseDeviceConfig(text, path);
+    const config = parseDeviceConfigBytes(bytes, path);
     return { uuid, parent, type: config.type, start: config.start, attrs: config.attrs, path };
   }
 }
@@ -170,6 +216,17 @@ function isDirectory(entry: Dirent, base: string): boolean {
     return statSync(join(base, entry.name)).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/** Creates the temp file exclusively, never through a symlink; one left by a dead namesake goes first. */
+function openTemp(temp: string): number {
+  try {
+    return openSync(temp, TEMP_FLAGS, 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    unlinkSync(temp);
+    return openSync(temp, TEMP_FLAGS, 0o644);
   }
 }
 

@@ -4,7 +4,7 @@
 import { Command, Option } from 'clipanion';
 import { FORCE_HELP, MdevctlCommand } from './base.js';
 import { UsageError } from '../../model/errors.js';
-import { conflicts, indexValue, optionalName, requireOne, requiredOption, uuidValue } from '../values.js';
+import { conflicts, indexValue, optionalAttributeValue, optionalName, requireOne, requiredOption, uuidValue } from '../values.js';
 
 export class ModifyCommand extends MdevctlCommand {
   static override paths = [['modify']];
@@ -47,7 +47,7 @@ export class ModifyCommand extends MdevctlCommand {
         parent: optionalName(this.parent, '--parent <PARENT>'),
         type: optionalName(this.type, '--type <TYPE>'),
         addattr: optionalName(this.addattr, '--addattr <attr_name>'),
-        value: this.value,
+        value: optionalAttributeValue(this.value, '--value <attr_value>'),
         delattr: this.delattr,
         index: indexValue(this.index),
         auto: this.auto,

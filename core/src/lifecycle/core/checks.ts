@@ -3,7 +3,7 @@
 
 import type { Diagnostics, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../../host/host.js';
-import { nameProblem } from '../../model/names.js';
+import { attributeValueProblem, nameProblem, quoted } from '../../model/names.js';
 
 export const CORE_SOURCE = 'mdevctl';
 
@@ -13,8 +13,10 @@ export class CoreChecks {
   check(ctx: LifecycleContext, out: Diagnostics): void {
     const device = ctx.device;
     if (!device) return;
-    if (!this.checkNames(device, out)) return;
     const req = ctx.request;
+    // Values are checked where they are about to be written (stored, or sent to sysfs).
+    const writesValues = req.action === 'define' || req.action === 'modify' || req.action === 'start';
+    if (!this.checkNames(device, out, writesValues)) return;
     switch (req.action) {
       case 'define':
         if (this.host.store.exists(device.parent, device.uuid)) {
@@ -43,15 +45,17 @@ export class CoreChecks {
     }
   }
 
-  private checkNames(device: MdevDevice, out: Diagnostics): boolean {
+  private checkNames(device: MdevDevice, out: Diagnostics, values: boolean): boolean {
     const problems: string[] = [];
     const parent = nameProblem(device.parent);
-    if (parent) problems.push(`Invalid parent device name ${JSON.stringify(device.parent)}: ${parent}`);
+    if (parent) problems.push(`Invalid parent device name ${quoted(device.parent)}: ${parent}`);
     const type = nameProblem(device.type);
-    if (type) problems.push(`Invalid mdev type name ${JSON.stringify(device.type)}: ${type}`);
+    if (type) problems.push(`Invalid mdev type name ${quoted(device.type)}: ${type}`);
     for (const a of device.attrs) {
       const p = nameProblem(a.name);
-      if (p) problems.push(`Invalid attribute name ${JSON.stringify(a.name)}: ${p}`);
+      if (p) problems.push(`Invalid attribute name ${quoted(a.name)}: ${p}`);
+      const v = values ? attributeValueProblem(a.value) : undefined;
+      if (v) problems.push(`Invalid value of attribute ${quoted(a.name)}: ${v}`);
     }
     for (const p of problems) out.error(CORE_SOURCE, p);
     return problems.length === 0;
