@@ -18,7 +18,11 @@ import { LifecyclePipeline } from './lifecycle/pipeline.js';
 import { CoreLifecyclePlugin } from './lifecycle/core/plugin.js';
 import { CORE_SOURCE } from './lifecycle/core/checks.js';
 import { applyPlugins } from './plugins/apply.js';
-import { FileLock } from './host/file-lock.js';
+import type { FileLock } from './host/file-lock.js';
+import { definitionsLock, lockDir } from './store/definitions-lock.js';
+import { IntentLog } from './lifecycle/intent.js';
+import { recoverInterrupted } from './lifecycle/recovery.js';
+import { armCrashHook } from './lifecycle/crash-hook.js';
 import { BUILTIN_PLUGINS } from './plugins/builtin.js';
 import { configuredPlugins } from './plugins/configured.js';
 import { CONFIG_ENV } from './config/places.js';
@@ -80,6 +84,7 @@ export class Mdevctl {
   readonly host: Host;
   private readonly pipeline: LifecyclePipeline;
   private readonly lock: FileLock;
+  private readonly intents: IntentLog;
   private loading: Promise<readonly MdevctlPlugin[]> | undefined;
 
   constructor(private readonly options: MdevctlOptions = {}) {
@@ -88,8 +93,10 @@ export class Mdevctl {
     this.hooks = createHooks();
     const journal = new ChangeJournal();
     new CoreLifecyclePlugin(this.host, journal).apply(this.hooks);
-    this.pipeline = new LifecyclePipeline(this.hooks, this.host, journal);
-    this.lock = definitionsLock(join(paths.root, 'run/lock'));
+    this.intents = new IntentLog(lockDir(paths));
+    this.pipeline = new LifecyclePipeline(this.hooks, this.host, journal, this.intents);
+    this.lock = definitionsLock(paths, this.host.log, options.env ?? process.env);
+    armCrashHook(options.env ?? process.env);
   }
 
   /**
@@ -135,8 +142,9 @@ export class Mdevctl {
 
   private async undefineAll(uuid: string, parent: string | undefined, force: boolean): Promise<void> {
     const scan = this.host.store.scan({ uuid, parent });
-    const targets = [...scan.devices.map((d) => d.parent), ...scan.problems.map((p) => parentOf(p.path))];
-    if (targets.length === 0) throw new MdevctlError('No devices match the specified uuid');
+    const targets = [...scan.devices.map((d) => d.parent), ...scan.problems.flatMap((p) => p.parent ?? [])];
+    const dirProblem = scan.problems.find((p) => p.parent === undefined);
+    if (targets.length === 0) throw new MdevctlError(dirProblem?.message ?? 'No devices match the specified uuid');
     let failed = false;
     for (const target of targets) {
       try {
@@ -237,10 +245,16 @@ export class Mdevctl {
     return opts.dumpjson ? formatTypesJson(groups, extras) : formatTypesText(groups, extras);
   }
 
-  /** Runs a mutating command under the definitions lock, once the plugins are loaded. */
+  /**
+   * Runs a mutating command under the definitions lock, once the plugins are loaded, after
+   * taking back what a command that died half-way left (lifecycle/recovery.ts).
+   */
   private async mutating<T>(fn: () => Promise<T>): Promise<T> {
     await this.plugins();
-    return this.lock.runAsync(fn);
+    return this.lock.runAsync(async () => {
+      await recoverInterrupted(this.host, this.intents);
+      return fn();
+    });
   }
 
   /** -x: each entry with core's `Claimed by` and what the listing.device taps add. */
@@ -305,26 +319,6 @@ export class Mdevctl {
     return out;
   }
 }
-
-/**
- * Mutating commands hold one lock on the definitions; reading commands take none. It lives in
- * run/lock (a tmpfs on real hosts): a lock left by a power loss cannot outlive the boot, where a
- * recycled pid could make it look held.
- */
-function definitionsLock(lockDir: string): FileLock {
-  return new FileLock(
-    lockDir,
-    LOCK_FILE,
-    (pid, ms) =>
-      new MdevctlError(
-        `Another mdevctl command${pid !== undefined ? ` (pid ${pid})` : ''} holds ${join(lockDir, LOCK_FILE)}; gave up after ${Math.round(ms / 1000)}s`,
-      ),
-    LOCK_WAIT_MS,
-  );
-}
-
-const LOCK_FILE = 'mdevctl.lock';
-const LOCK_WAIT_MS = 120_000;
 
 /** The names of the plugins whose claims cover the device (plugins without claims claim nothing). */
 function claimers(plugins: readonly MdevctlPlugin[], parent: string, type: string): string[] {

@@ -2,7 +2,7 @@
 // definitions dir, and the simulated kernel's operations. Taken with link(2) so the pid is there
 // the moment the lock exists; a lock whose holder is dead is broken under a second, short
 // "breaker" lock. Waits are short Atomics.wait pauses (a CLI has nothing else to do meanwhile),
-// bounded by a deadline.
+// bounded by a deadline (0: one try); `onWait` hears once that the lock is held by another.
 
 import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,6 +71,7 @@ export class FileLock {
     private readonly busy: (holder: number | undefined, waitedMs: number) => Error = (pid, ms) =>
       new Error(`simulated kernel busy: ${join(dir, name)} held by pid ${pid ?? '?'} for over ${ms / 1000}s`),
     private readonly deadlineMs = DEFAULT_DEADLINE_MS,
+    private readonly onWait?: (holder: number | undefined) => void,
   ) {
     this.dir = dir;
     this.lockPath = join(dir, name);
@@ -127,14 +128,19 @@ export class FileLock {
     mkdirSync(this.dir, { recursive: true });
     const started = Date.now();
     const deadline = started + this.deadlineMs;
+    let told = false;
     for (let attempt = 0; ; attempt++) {
       if (this.tryLink(this.lockPath)) return;
       if (stale(this.lockPath)) {
         this.breakStale();
         continue;
       }
-      if (Date.now() > deadline) {
+      if (Date.now() >= deadline) {
         throw this.busy(holderPid(this.lockPath), Date.now() - started);
+      }
+      if (!told) {
+        told = true;
+        this.onWait?.(holderPid(this.lockPath));
       }
       sleep(1 + Math.floor(Math.random() * Math.min(1 + attempt, 8)));
     }

@@ -1,11 +1,16 @@
 // Runs one device through the lifecycle: define -> validate -> pre -> create -> attrs -> post
 // -> notify. Validation problems are all reported at once, before anything is written; when
-// create or attrs fails after core's primary action, that action is undone (journal.ts).
+// create or attrs fails after core's primary action, that action is undone (journal.ts). From
+// create to the end of attrs an intent record says what is being changed, so that the next
+// command can take the change back if this process dies half-way (intent.ts, recovery.ts).
+// crashPoint() marks where the MDEVCTL_TEST_CRASH_AT test hook can kill the run.
 
 import type { CommandRequest, Diagnostic, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
 import type { CoreHooks } from './hooks.js';
 import type { ChangeJournal } from './journal.js';
+import type { Intent, IntentLog } from './intent.js';
+import { crashPoint } from './crash-hook.js';
 import { DiagnosticList } from './diagnostics.js';
 import { MdevctlError, ValidationFailed, messageOf } from '../model/errors.js';
 
@@ -24,6 +29,7 @@ export class LifecyclePipeline {
     private readonly hooks: CoreHooks,
     private readonly host: Host,
     private readonly journal: ChangeJournal,
+    private readonly intents?: IntentLog,
   ) {}
 
   /** Runs the request through every stage; resolves to the device the action applied to. */
@@ -32,6 +38,7 @@ export class LifecyclePipeline {
     const ctx = this.context(request, options.force, false);
     const diagnostics = ctx.diagnostics;
     const device = await this.define(ctx);
+    crashPoint('define');
 
     await stages.validate.promise(ctx, diagnostics);
     for (const w of diagnostics.warnings()) this.host.log.warn(w);
@@ -39,6 +46,7 @@ export class LifecyclePipeline {
       const errors = diagnostics.items.filter((d) => d.severity === 'error');
       throw new ValidationFailed(diagnostics.errors(), errors.map((d) => d.source));
     }
+    crashPoint('validate');
 
     try {
       await stages.pre.promise(ctx);
@@ -46,21 +54,31 @@ export class LifecyclePipeline {
       await this.settle('notify', () => stages.notify.promise(ctx));
       throw err;
     }
+    crashPoint('pre');
 
+    this.intents?.begin(intentOf(request, ctx.device ?? device, ctx.previous));
+    crashPoint('intent');
     try {
       const handled = await stages.create.promise(ctx);
       if (handled !== true) throw new MdevctlError(`Internal error: nothing handled '${request.action}'`);
+      crashPoint('create');
       await stages.attrs.promise(ctx);
+      crashPoint('attrs');
       ctx.state = 'success';
     } catch (err) {
       ctx.state = 'failure';
       ctx.error = err;
       const problem = await this.journal.rollback(ctx);
       if (problem !== undefined) this.host.log.warn(problem);
+    } finally {
+      // Done or taken back (or reported as impossible to take back): nothing left to recover.
+      this.intents?.end();
     }
 
     await this.settle('post', () => stages.post.promise(ctx));
+    crashPoint('post');
     await this.settle('notify', () => stages.notify.promise(ctx));
+    crashPoint('notify');
     if (ctx.state === 'failure') throw ctx.error;
     return ctx.device ?? device;
   }
@@ -106,4 +124,10 @@ export class LifecyclePipeline {
       this.host.log.warn(`${stage} stage failed: ${messageOf(err)}`);
     }
   }
+}
+
+function intentOf(request: CommandRequest, device: MdevDevice, previous: MdevDevice | undefined): Intent {
+  const live = request.action === 'modify' && request.live === true;
+  const defined = request.action === 'modify' && request.defined === true;
+  return { pid: process.pid, action: request.action, live, defined, device, previous };
 }

@@ -8,6 +8,7 @@ import type { Host } from '../../host/host.js';
 import type { CoreHooks } from '../hooks.js';
 import type { ChangeJournal } from '../journal.js';
 import { MdevctlError, describeOsError, firstLine } from '../../model/errors.js';
+import { crashPoint } from '../crash-hook.js';
 
 export class CoreActions {
   constructor(
@@ -61,7 +62,8 @@ export class CoreActions {
     if (ctx.action !== 'start') return;
     const device = requireDevice(ctx);
     const writer = await this.host.writer();
-    for (const attr of device.attrs) {
+    for (const [i, attr] of device.attrs.entries()) {
+      if (i === 1) crashPoint('attr'); // test hook: between two attribute writes
       const path = this.host.sysfs.deviceFile(device.uuid, attr.name);
       let failure: string | undefined;
       if (!this.host.sysfs.deviceFileExists(device.uuid, attr.name)) {

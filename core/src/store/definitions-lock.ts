@@ -1,0 +1,43 @@
+// The lock every mutating command holds on the definitions (SPEC §5); reading commands take
+// none. It lives in ROOT/run/lock (a tmpfs on real hosts): a lock left by a power loss cannot
+// outlive the boot, where a recycled pid could make it look held. A dead holder's lock is broken
+// (host/file-lock.ts). A contended lock is waited for up to MDEVCTL_LOCK_WAIT seconds (default
+// 120; 0 fails at once), then the command fails naming the holder.
+
+import { join } from 'node:path';
+import type { Logger } from '@mdevctl/plugin-sdk';
+import { FileLock } from '../host/file-lock.js';
+import type { HostPaths } from '../host/paths.js';
+import { MdevctlError } from '../model/errors.js';
+
+export const LOCK_FILE = 'mdevctl.lock';
+export const LOCK_WAIT_ENV = 'MDEVCTL_LOCK_WAIT';
+const DEFAULT_WAIT_S = 120;
+
+/** ROOT/run/lock: the lock and the intent record of crash recovery. */
+export function lockDir(paths: HostPaths): string {
+  return join(paths.root, 'run/lock');
+}
+
+/** Seconds to wait from MDEVCTL_LOCK_WAIT: a non-negative number, else the default. */
+export function lockWaitSeconds(env: NodeJS.ProcessEnv): number {
+  const text = env[LOCK_WAIT_ENV]?.trim() ?? '';
+  const n = text === '' ? Number.NaN : Number(text);
+  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_WAIT_S;
+}
+
+export function definitionsLock(paths: HostPaths, log: Logger, env: NodeJS.ProcessEnv): FileLock {
+  const dir = lockDir(paths);
+  const file = join(dir, LOCK_FILE);
+  const waitS = lockWaitSeconds(env);
+  return new FileLock(
+    dir,
+    LOCK_FILE,
+    (pid, ms) =>
+      new MdevctlError(
+        `Another mdevctl command${pid !== undefined ? ` (pid ${pid})` : ''} holds ${file}; gave up after ${waitS === 0 ? `0s (${LOCK_WAIT_ENV}=0)` : `${Math.round(ms / 1000)}s`}`,
+      ),
+    waitS * 1000,
+    (pid) => log.debug(`Waiting up to ${waitS}s for ${file}, held by pid ${pid ?? '?'}`),
+  );
+}
