@@ -1,0 +1,80 @@
+// Shared helpers of the reliability tests (test/*/reliability-*.test.ts): mdevctl run in this
+// process through `mdevctl/cli`'s main() (thousands of runs cost no process start each), the
+// state of a host as the user sees it, and the leftovers a crash or a race could leave.
+
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { main } from 'mdevctl/cli';
+import { Host, HostPaths, StderrLogger } from 'mdevctl';
+import type { RunResult } from './cli.js';
+import { tree } from './expect.js';
+
+/** A stream that keeps what is written to it. */
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** Runs mdevctl in this process on `root`; resolves to what a child process would give. */
+export async function inProcess(root: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const status = await main(args, { stdout, stderr, env: { MDEVCTL_ENV_ROOT: root, ...env } }, { program: 'mdevctl' });
+  return { status, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Like inProcess, and the run must succeed; resolves to its stdout. */
+export async function okInProcess(root: string, ...args: string[]): Promise<string> {
+  const r = await inProcess(root, args);
+  assert.equal(r.status, 0, `mdevctl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** What a user can observe of a host: the definition files (not dirs), and the whole sysfs tree. */
+export type HostState = Record<string, string>;
+
+export function hostState(root: string): HostState {
+  const out: HostState = {};
+  for (const [k, v] of Object.entries(tree(join(root, 'etc/mdevctl.d')))) if (v !== 'dir') out[`etc/mdevctl.d/${k}`] = v;
+  for (const [k, v] of Object.entries(tree(join(root, 'sys')))) out[`sys/${k}`] = v;
+  return out;
+}
+
+/** Only the entries that differ (a readable failure for trees of hundreds of entries). */
+export function stateDiff(actual: HostState, expected: HostState): Record<string, [string | undefined, string | undefined]> {
+  const diff: Record<string, [string | undefined, string | undefined]> = {};
+  for (const k of new Set([...Object.keys(actual), ...Object.keys(expected)])) {
+    if (actual[k] !== expected[k]) diff[k] = [actual[k], expected[k]];
+  }
+  return diff;
+}
+
+/**
+ * Files a writer leaves while it works: temp (dot) files next to the definitions, and anything
+ * in run/lock (the lock, the intent record). None may stay once a command has finished.
+ */
+export function leftovers(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, rel: string): void => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const r = `${rel}/${e.name}`;
+      if (rel === 'run/lock' || e.name.startsWith('.') || e.name.endsWith('.tmp')) found.push(r);
+      if (e.isDirectory()) walk(join(dir, e.name), r);
+    }
+  };
+  walk(join(root, 'etc/mdevctl.d'), 'etc/mdevctl.d');
+  walk(join(root, 'run/lock'), 'run/lock');
+  return found;
+}
+
+/** Every definition under the root parses (the store reports no problem). */
+export function assertDefinitionsParse(root: string): void {
+  const scan = new Host(new HostPaths(root), new StderrLogger('error', () => undefined)).store.scan();
+  assert.deepEqual(scan.problems, [], 'every definition parses');
+}
