@@ -21,10 +21,15 @@ class Capture extends Writable {
 }
 
 /** Runs mdevctl in this process on `root`; resolves to what a child process would give. */
-export async function inProcess(root: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+export async function inProcess(
+  root: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  program: 'mdevctl' | 'lsmdev' = 'mdevctl',
+): Promise<RunResult> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const status = await main(args, { stdout, stderr, env: { MDEVCTL_ENV_ROOT: root, ...env } }, { program: 'mdevctl' });
+  const status = await main(args, { stdout, stderr, env: { MDEVCTL_ENV_ROOT: root, ...env } }, { program });
   return { status, stdout: stdout.text, stderr: stderr.text };
 }
 
