@@ -1,10 +1,12 @@
 // A cross-process lock file (holder pid inside): serialises mdevctl's mutating commands on the
 // definitions dir, and the simulated kernel's operations. Taken with link(2) so the pid is there
 // the moment the lock exists; a lock whose holder is dead is broken under a second, short
-// "breaker" lock. Waits are short Atomics.wait pauses (a CLI has nothing else to do meanwhile),
-// bounded by a deadline (0: one try); `onWait` hears once that the lock is held by another.
+// "breaker" lock. Waits are Atomics.wait pauses (a CLI has nothing else to do meanwhile), growing
+// from 1 ms to about 64 ms so that many waiters do not keep the CPU busy, bounded by a deadline
+// (0: one try); `onWait` hears once that the lock is held by another. A held lock is only looked
+// at (one stat), never tried with a link, while it is there.
 
-import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 function hasCode(e: unknown, code: string): boolean {
@@ -17,6 +19,12 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function sleep(ms: number): void {
   Atomics.wait(pause, 0, 0, ms);
+}
+
+/** 1, 2, 4 … 64 ms, each between half and all of that (jitter spreads the waiters). */
+function backoffMs(attempt: number): number {
+  const cap = 2 ** Math.min(attempt, 6);
+  return Math.max(1, Math.round(cap * (0.5 + Math.random() / 2)));
 }
 
 function holderPid(path: string): number | undefined {
@@ -130,7 +138,7 @@ export class FileLock {
     const deadline = started + this.deadlineMs;
     let told = false;
     for (let attempt = 0; ; attempt++) {
-      if (this.tryLink(this.lockPath)) return;
+      if (!existsSync(this.lockPath) && this.tryLink(this.lockPath)) return;
       if (stale(this.lockPath)) {
         this.breakStale();
         continue;
@@ -142,7 +150,7 @@ export class FileLock {
         told = true;
         this.onWait?.(holderPid(this.lockPath));
       }
-      sleep(1 + Math.floor(Math.random() * Math.min(1 + attempt, 8)));
+      sleep(backoffMs(attempt));
     }
   }
 
