@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { MDEVCTL_BIN } from '../helpers/cli.js';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
-import { assertDefinitionsParse, hostState, inProcess, leftovers, okInProcess, stateDiff, type HostState } from '../helpers/reliability.js';
+import { assertDefinitionsParse, hostState, leftovers, okInProcess, stateDiff, type HostState } from '../helpers/reliability.js';
+import { inProcess } from '../helpers/packaging.js';
 
 const U = '6c1a3b6e-0f5e-4b47-9d7a-4f7d1c2e9a01';
 const AP = ['-p', 'matrix', '-t', 'vfio_ap-passthrough'];

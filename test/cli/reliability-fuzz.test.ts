@@ -14,7 +14,8 @@ import { Host, HostPaths, StderrLogger } from 'mdevctl';
 import { LSMDEV_BIN, runBin, tempDir, type RunResult } from '../helpers/cli.js';
 import { tree } from '../helpers/expect.js';
 import { FUZZ_SEED, fuzzParams } from '../helpers/fuzz.js';
-import { inProcess, leftovers } from '../helpers/reliability.js';
+import { leftovers } from '../helpers/reliability.js';
+import { inProcess } from '../helpers/packaging.js';
 import { createSimulatedHost } from 'mdevctl/sim';
 
 const UUIDS = ['5e1d2c3b-4a59-4687-9766-554433221100', '5e1d2c3b-4a59-4687-9766-554433221101', '5E1D2C3B4A5946879766554433221102'];
@@ -124,7 +125,8 @@ test(`fuzz (seed ${FUZZ_SEED}): CLI arguments in-process — exit 0/1/2, no stac
     await fc.assert(
       fc.asyncProperty(argsArb(h), async (args) => {
         const [cmd, ...rest] = args;
-        const r = cmd === 'lsmdev' ? await inProcess(h.root, rest, {}, 'lsmdev') : await inProcess(h.root, args);
+        // lsmdev is `list` (the process sample below runs the real lsmdev program).
+        const r = await inProcess(h.root, cmd === 'lsmdev' ? ['list', ...rest] : args);
         checkRun(args, r);
         checkHost(h, outsideBefore, JSON.stringify(args));
         const key = `${MUTATING.has(cmd ?? '') ? 'mutating' : 'other'} ${r.status}`;

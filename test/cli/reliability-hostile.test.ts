@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import { runBin, tempDir, type RunResult } from '../helpers/cli.js';
 import { tree, unchanged, fails } from '../helpers/expect.js';
 import { simHost } from '../helpers/sim-host.js';
-import { inProcess } from '../helpers/reliability.js';
+import {  } from '../helpers/reliability.js';
+import { inProcess } from '../helpers/packaging.js';
 
 const U = '7d2e4f60-1a2b-4c3d-8e9f-0a1b2c3d4e01';
 const OUT_UUID = '7d2e4f60-1a2b-4c3d-8e9f-0a1b2c3d4e02';

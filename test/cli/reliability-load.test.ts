@@ -12,10 +12,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ScriptHost } from '../helpers/callout-scripts.js';
 import { simHost } from '../helpers/sim-host.js';
-import { assertDefinitionsParse, inProcess, leftovers, okInProcess } from '../helpers/reliability.js';
-import type { RunResult } from '../helpers/cli.js';
-import { spawn } from 'node:child_process';
-import { MDEVCTL_BIN } from '../helpers/cli.js';
+import { assertDefinitionsParse, leftovers, okInProcess } from '../helpers/reliability.js';
+import { inProcess } from '../helpers/packaging.js';
+import { launchBin, type RunResult } from '../helpers/cli.js';
 
 const DEVICES = Array.from({ length: 6 }, (_, i) => `9a8b7c6d-0000-4000-8000-00000000000${i}`);
 
@@ -49,23 +48,6 @@ function workload(n: number): string[][] {
         return ['undefine', '-u', u];
     }
   });
-}
-
-/** Runs a command as a process; resolves to its result and pid. */
-function launch(root: string, args: string[]): { pid: number; result: Promise<RunResult> } {
-  const child = spawn(process.execPath, [MDEVCTL_BIN, ...args], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', MDEVCTL_ENV_ROOT: root },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const result = new Promise<RunResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
-  return { pid: child.pid ?? -1, result };
 }
 
 /** What the model says the command does; undefined when it must fail. */
@@ -110,7 +92,10 @@ test('100 concurrent mutating commands on overlapping devices: the result is the
     // $PPID is the mdevctl process that runs the notifier; it holds the lock meanwhile.
     s.notifier('10-order', `echo "$PPID $action $state $uuid" >> '${log}'`);
     const commands = workload(100);
-    const runs = commands.map((args) => ({ args, ...launch(root, args) }));
+    const runs = commands.map((args) => {
+      const child = launchBin(root, args);
+      return { args, pid: child.pid ?? -1, result: child.result };
+    });
     const results = await Promise.all(runs.map((r) => r.result));
 
     const byPid = new Map(runs.map((r, i) => [r.pid, { args: r.args, result: results[i] as RunResult }]));

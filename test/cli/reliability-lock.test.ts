@@ -4,13 +4,12 @@
 // go; reading commands take no lock; a lock whose holder was killed is broken.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MDEVCTL_BIN, type RunResult } from '../helpers/cli.js';
+import { MDEVCTL_BIN, launchBin, type RunResult } from '../helpers/cli.js';
 import { ScriptHost } from '../helpers/callout-scripts.js';
 import { leftovers } from '../helpers/reliability.js';
 
@@ -20,16 +19,6 @@ const LOCK = 'run/lock/mdevctl.lock';
 
 function env(root: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', MDEVCTL_ENV_ROOT: root, ...extra };
-}
-
-function start(root: string, args: string[], extra: Record<string, string> = {}): ChildProcess & { result: Promise<RunResult> } {
-  const child = spawn(process.execPath, [MDEVCTL_BIN, ...args], { env: env(root, extra), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const result = once(child, 'close').then(([code]) => ({ status: (code as number | null) ?? -1, stdout, stderr }));
-  return Object.assign(child, { result });
 }
 
 function runSync(root: string, args: string[], extra: Record<string, string> = {}): RunResult {
@@ -56,11 +45,11 @@ class HeldHost {
   }
 
   /** Starts `define` and resolves once it is inside its pre call-out, holding the lock. */
-  async hold(): Promise<ChildProcess & { result: Promise<RunResult> }> {
+  async hold(): Promise<ReturnType<typeof launchBin>> {
     const said = new Promise<void>((resolve, reject) => {
       createReadStream(this.ready).once('data', () => resolve()).once('error', reject);
     });
-    const holder = start(this.root, ['define', '-u', U1, '-p', 'mtty', '-t', 'mtty-1']);
+    const holder = launchBin(this.root, ['define', '-u', U1, '-p', 'mtty', '-t', 'mtty-1']);
     await said;
     return holder;
   }
@@ -107,12 +96,12 @@ test('a contender waits for the lock (bounded) and goes on once the holder lets 
   const h = new HeldHost();
   try {
     const holder = await h.hold();
-    const contender = start(h.root, ['start', '-u', U2, '-p', 'mdpy', '-t', 'mdpy-vga'], { MDEVCTL_LOG: 'debug' });
+    const contender = launchBin(h.root, ['start', '-u', U2, '-p', 'mdpy', '-t', 'mdpy-vga'], { MDEVCTL_LOG: 'debug' });
     // It says (at debug level) that it waits, and for whom; only then is the holder released.
     await new Promise<void>((resolve) => {
       let seen = '';
-      contender.stderr?.on('data', (d: Buffer) => {
-        seen += d.toString();
+      contender.stderr.on('data', (d: string) => {
+        seen += d;
         if (seen.includes('Waiting up to 120s for')) resolve();
       });
     });

@@ -3,10 +3,9 @@
 // definition JSON mdevctl writes, and an async runner for concurrent invocations.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { MDEVCTL_BIN, mdevctl, type RunResult } from './cli.js';
+import { launchBin, mdevctl, type RunResult } from './cli.js';
 import { simHost, type SimHost } from './sim-host.js';
 import type { SimulatedHostOptions } from 'mdevctl/sim';
 
@@ -85,16 +84,5 @@ export function pretty(value: unknown): string {
 
 /** Runs mdevctl without waiting (for concurrent invocations). */
 export function runAsync(root: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MDEVCTL_BIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', MDEVCTL_ENV_ROOT: root },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
+  return launchBin(root, args).result;
 }

@@ -1,37 +1,13 @@
-// Shared helpers of the reliability tests (test/*/reliability-*.test.ts): mdevctl run in this
-// process through `mdevctl/cli`'s main() (thousands of runs cost no process start each), the
-// state of a host as the user sees it, and the leftovers a crash or a race could leave.
+// Shared helpers of the reliability tests (test/*/reliability-*.test.ts): a run in this process
+// that must succeed, the state of a host as the user sees it, and the leftovers a crash or a
+// race could leave.
 
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { main } from 'mdevctl/cli';
 import { Host, HostPaths, StderrLogger } from 'mdevctl';
-import type { RunResult } from './cli.js';
+import { inProcess } from './packaging.js';
 import { tree } from './expect.js';
-
-/** A stream that keeps what is written to it. */
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-/** Runs mdevctl in this process on `root`; resolves to what a child process would give. */
-export async function inProcess(
-  root: string,
-  args: readonly string[],
-  env: Record<string, string> = {},
-  program: 'mdevctl' | 'lsmdev' = 'mdevctl',
-): Promise<RunResult> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const status = await main(args, { stdout, stderr, env: { MDEVCTL_ENV_ROOT: root, ...env } }, { program });
-  return { status, stdout: stdout.text, stderr: stderr.text };
-}
 
 /** Like inProcess, and the run must succeed; resolves to its stdout. */
 export async function okInProcess(root: string, ...args: string[]): Promise<string> {
