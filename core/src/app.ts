@@ -4,7 +4,7 @@
 // opening the application costs nothing and `--help` never reads the configuration.
 
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import {
   DEVICE_FIELDS, TYPE_FIELDS, claimsDevice,
   type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest,
