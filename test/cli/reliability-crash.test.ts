@@ -7,9 +7,12 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { MDEVCTL_BIN } from '../helpers/cli.js';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
+import { ScriptHost, shQuote, supportsJson } from '../helpers/callout-scripts.js';
 import { assertDefinitionsParse, hostState, leftovers, okInProcess, stateDiff, type HostState } from '../helpers/reliability.js';
 import { inProcess } from '../helpers/packaging.js';
 
@@ -95,7 +98,7 @@ async function stateAfter(s: Scenario): Promise<HostState> {
   }
 }
 
-const RECOVERED = /^\[\S+ WARN  mdevctl\] Recovered from an interrupted '(\w+)' of (\S+) on (\S+) \(pid (\d+)\): (.+)\n$/;
+const RECOVERED = /^\[\S+ WARN  mdevctl\] Recovered from an interrupted '([\w -]+)' of (\S+) on (\S+) \(pid (\d+)\): (.+)\n$/;
 
 for (const [command, s] of Object.entries(SCENARIOS)) {
   test(`kill -9 of '${command}' at every lifecycle stage leaves a consistent host; the next command recovers`, async (t) => {
@@ -150,3 +153,46 @@ for (const [command, s] of Object.entries(SCENARIOS)) {
     }
   });
 }
+
+test('kill -9 of modify --live --defined between the live change (sysfs) and the stored one: reported, definition kept', async () => {
+  for (const [point, outcome] of [
+    ['pre', 'the definition was unchanged'],
+    ['intent', 'the definition was unchanged'],
+    ['create', 'put the previous definition back'],
+    ['notify', undefined],
+  ] as const) {
+    const s = new ScriptHost();
+    try {
+      await okInProcess(s.root, 'define', '-u', U, '-p', 'mtty', '-t', 'mtty-1', '--auto');
+      await okInProcess(s.root, 'start', '-u', U);
+      s.callout(
+        '10-live',
+        `if [ "$event" = get ] && [ "$action" = capabilities ]; then printf %s ${shQuote(supportsJson(['pre', 'post', 'notify', 'get', 'live']))}; exit 0; fi\nexit 0`,
+      );
+      const json = join(s.root, 'live.json');
+      writeFileSync(json, JSON.stringify({ mdev_type: 'mtty-1', start: 'manual', attrs: [{ x: '1' }] }));
+      const file = `etc/mdevctl.d/mtty/${U}`;
+      const before = s.host.read(file);
+      const r = spawnSync(process.execPath, [MDEVCTL_BIN, 'modify', '-u', U, '--live', '--defined', '--jsonfile', json], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', MDEVCTL_ENV_ROOT: s.root, MDEVCTL_TEST_CRASH_AT: point },
+        encoding: 'utf8',
+      });
+      assert.equal(r.signal, 'SIGKILL', `${point}: ${r.stderr}`);
+      const next = await inProcess(s.root, ['start-parent-mdevs', 'no-such-parent']);
+      assert.equal(next.status, 0);
+      if (outcome === undefined) {
+        assert.equal(next.stderr, '');
+        assert.notEqual(s.host.read(file), before, 'the stored change was complete');
+      } else {
+        const m = RECOVERED.exec(next.stderr);
+        assert.ok(m, `${point}: ${JSON.stringify(next.stderr)}`);
+        assert.deepEqual(m.slice(1), ['modify --live --defined', U, 'mtty', String(r.pid), `${outcome}; the running device may have been changed already`]);
+        assert.equal(s.host.read(file), before, `${point}: the definition as before`);
+      }
+      assert.deepEqual(s.host.activeUuids(), [U], 'the device keeps running');
+      assert.deepEqual(leftovers(s.root), []);
+    } finally {
+      s.cleanup();
+    }
+  }
+});

@@ -48,15 +48,20 @@ export class LifecyclePipeline {
     }
     crashPoint('validate');
 
+    // modify --live changes the running device in pre (the live call-out, before the stored
+    // change): its record starts there, so that a crash between the two is reported too.
+    const liveFirst = request.action === 'modify' && request.live === true;
+    if (liveFirst) this.intents?.begin(intentOf(request, device, ctx.previous));
     try {
       await stages.pre.promise(ctx);
     } catch (err) {
+      if (liveFirst) this.intents?.end();
       await this.settle('notify', () => stages.notify.promise(ctx));
       throw err;
     }
     crashPoint('pre');
 
-    this.intents?.begin(intentOf(request, ctx.device ?? device, ctx.previous));
+    if (!liveFirst) this.intents?.begin(intentOf(request, ctx.device ?? device, ctx.previous));
     crashPoint('intent');
     try {
       const handled = await stages.create.promise(ctx);

@@ -38,7 +38,7 @@ export interface DeviceFilter {
 const SCRIPTS_DIR = 'scripts.d';
 
 /** Where a definition is written before its rename: a dot file, so scans skip it. */
-export function tempName(uuid: string, pid = process.pid): string {
+function tempName(uuid: string, pid = process.pid): string {
   return `.${uuid}.${pid}.tmp`;
 }
 
