@@ -63,9 +63,18 @@ class HeldHost {
   }
 }
 
-test('a command holding the lock: contenders fail at once with MDEVCTL_LOCK_WAIT=0; reads take no lock', async () => {
+/** Runs `fn` on a fresh HeldHost, removed afterwards. */
+async function withHeld(fn: (h: HeldHost) => Promise<void>): Promise<void> {
   const h = new HeldHost();
   try {
+    await fn(h);
+  } finally {
+    h.cleanup();
+  }
+}
+
+test('a command holding the lock: contenders fail at once with MDEVCTL_LOCK_WAIT=0; reads take no lock', () =>
+  withHeld(async (h) => {
     const holder = await h.hold();
     assert.equal(readFileSync(join(h.root, LOCK), 'utf8').trim(), String(holder.pid), 'the holder pid is in the lock');
 
@@ -87,14 +96,10 @@ test('a command holding the lock: contenders fail at once with MDEVCTL_LOCK_WAIT
     await h.release();
     assert.deepEqual(await holder.result, { status: 0, stdout: '', stderr: '' });
     assert.deepEqual(leftovers(h.root), [], 'the lock is gone with its holder');
-  } finally {
-    h.cleanup();
-  }
-});
+  }));
 
-test('a contender waits for the lock (bounded) and goes on once the holder lets go', async () => {
-  const h = new HeldHost();
-  try {
+test('a contender waits for the lock (bounded) and goes on once the holder lets go', () =>
+  withHeld(async (h) => {
     const holder = await h.hold();
     const contender = launchBin(h.root, ['start', '-u', U2, '-p', 'mdpy', '-t', 'mdpy-vga'], { MDEVCTL_LOG: 'debug' });
     // It says (at debug level) that it waits, and for whom; only then is the holder released.
@@ -113,14 +118,10 @@ test('a contender waits for the lock (bounded) and goes on once the holder lets 
     assert.match(r.stderr, new RegExp(`held by pid ${holder.pid}\\n`));
     assert.ok(existsSync(join(h.root, 'etc/mdevctl.d/mtty', U1)) && existsSync(join(h.root, 'sys/bus/mdev/devices', U2)));
     assert.deepEqual(leftovers(h.root), []);
-  } finally {
-    h.cleanup();
-  }
-});
+  }));
 
-test('the lock of a holder killed with SIGKILL is broken by the next command, even with MDEVCTL_LOCK_WAIT=0', async () => {
-  const h = new HeldHost();
-  try {
+test('the lock of a holder killed with SIGKILL is broken by the next command, even with MDEVCTL_LOCK_WAIT=0', () =>
+  withHeld(async (h) => {
     const holder = await h.hold();
     holder.kill('SIGKILL');
     await holder.result;
@@ -130,14 +131,10 @@ test('the lock of a holder killed with SIGKILL is broken by the next command, ev
     assert.deepEqual(r, { status: 0, stdout: '', stderr: '' }, 'killed in pre: nothing to recover, the lock is just taken');
     assert.ok(!existsSync(join(h.root, 'etc/mdevctl.d/mtty', U1)), 'the killed define wrote nothing');
     assert.deepEqual(leftovers(h.root), []);
-  } finally {
-    h.cleanup();
-  }
-});
+  }));
 
-test('a lock file without a pid is broken once it is old; a fresh one is respected', () => {
-  const h = new HeldHost();
-  try {
+test('a lock file without a pid is broken once it is old; a fresh one is respected', () =>
+  withHeld(async (h) => {
     const lock = join(h.root, LOCK);
     spawnSync('mkdir', ['-p', join(h.root, 'run/lock')]);
     writeFileSync(lock, '');
@@ -150,7 +147,4 @@ test('a lock file without a pid is broken once it is old; a fresh one is respect
     const r = runSync(h.root, args, { MDEVCTL_LOCK_WAIT: '0' });
     assert.deepEqual(r, { status: 0, stdout: '', stderr: '' });
     assert.deepEqual(leftovers(h.root), []);
-  } finally {
-    h.cleanup();
-  }
-});
+  }));
