@@ -36,8 +36,8 @@ export function stateDiff(actual: HostState, expected: HostState): Record<string
 }
 
 /**
- * Files a writer leaves while it works: temp (dot) files next to the definitions, and anything
- * in run/lock (the lock, the intent record). None may stay once a command has finished.
+ * Files a writer leaves while it works: temp (dot) files next to the definitions and in run/lock,
+ * and mdevctl's lock and intent record there. None may stay once a command has finished.
  */
 export function leftovers(root: string): string[] {
   const found: string[] = [];
@@ -45,7 +45,8 @@ export function leftovers(root: string): string[] {
     if (!existsSync(dir)) return;
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const r = `${rel}/${e.name}`;
-      if (rel === 'run/lock' || e.name.startsWith('.') || e.name.endsWith('.tmp')) found.push(r);
+      // run/lock also holds other tools' locks (vfio-ap's s390apconfig.lock, their own protocol).
+      if ((rel === 'run/lock' && e.name.startsWith('mdevctl.')) || e.name.startsWith('.') || e.name.endsWith('.tmp')) found.push(r);
       if (e.isDirectory()) walk(join(dir, e.name), r);
     }
   };
