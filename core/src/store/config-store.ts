@@ -201,7 +201,8 @@ export class ConfigStore {
  */
 function entryIn(dir: string, name: string): Dirent[] {
   try {
-    statSync(join(dir, name));
+    // lstat: a link leading nowhere is an entry (load() reports it), as a dir listing sees it
+    lstatSync(join(dir, name));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
