@@ -12,7 +12,7 @@ import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError } from '../model/errors.js';
 import { formatConfig, parseDeviceConfigBytes } from '../model/device-config.js';
 import { RootConfinement } from './confine.js';
-import { readConfigBytes } from './read-bounded.js';
+import { NO_FOLLOW, readConfigBytes } from './read-bounded.js';
 import { isUuidName } from '../model/uuid.js';
 import { compareBytes } from '../model/order.js';
 
@@ -74,18 +74,18 @@ export class ConfigStore {
         }
         continue;
       }
-      const names = entries
+      const listed = entries
         .filter((e) => !e.name.startsWith('.') && (filter.uuid === undefined || e.name === filter.uuid))
-        .map((e) => e.name)
-        .sort(compareBytes);
-      for (const name of names) {
-        const path = join(dir, name);
+        .sort((a, b) => compareBytes(a.name, b.name));
+      for (const entry of listed) {
+        const name = entry.name;
+        const path = `${dir}/${name}`; // dir is normalised, name one component: no join needed
         if (!isUuidName(name)) {
           problems.push({ path, parent, message: `Can't determine uuid for file ${path}` });
           continue;
         }
         try {
-          const def = this.load(parent, name, path, true);
+          const def = this.load(parent, name, path, true, entry.isFile());
           if (def) devices.push(def);
         } catch (err) {
           problems.push({ path, parent, message: err instanceof Error ? err.message : String(err) });
@@ -174,8 +174,16 @@ export class ConfigStore {
       .map((e) => e.name);
   }
 
-  /** `dirChecked`: the caller already made sure the parent's dir stays inside the root. */
-  private load(parent: string, uuid: string, path: string, dirChecked = false): DefinedDevice | undefined {
+  /**
+   * `dirChecked`: the caller already made sure the parent's dir stays inside the root.
+   * `listedAsFile`: the dir listing said it is a regular file; then it is read without a stat,
+   * opened so that a link swapped in meanwhile is refused (and checked as below).
+   */
+  private load(parent: string, uuid: string, path: string, dirChecked = false, listedAsFile = false): DefinedDevice | undefined {
+    if (listedAsFile && dirChecked) {
+      const bytes = readListedFile(path);
+      if (bytes !== undefined) return this.parse(parent, uuid, path, bytes);
+    }
     let bytes: Buffer;
     try {
       const link = lstatSync(path);
@@ -190,24 +198,43 @@ export class ConfigStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new MdevctlError(`Unable to read definition ${path}: ${describeOsError(err)}`);
     }
+    return this.parse(parent, uuid, path, bytes);
+  }
+
+  private parse(parent: string, uuid: string, path: string, bytes: Buffer): DefinedDevice {
     const config = parseDeviceConfigBytes(bytes, path);
     return { uuid, parent, type: config.type, start: config.start, attrs: config.attrs, path };
   }
 }
 
 /**
- * The entry `name` of dir as a one-item listing (only its name is used), as listing dir would
+ * A file the dir listing called regular, read without following a link; undefined when it is
+ * no longer one (a link or gone: the careful path decides), other read errors as load() words them.
+ */
+function readListedFile(path: string): Buffer | undefined {
+  try {
+    return readConfigBytes(path, NO_FOLLOW, true);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENOENT' || code === 'EISDIR' || code === 'ENXIO') return undefined;
+    throw new MdevctlError(`Unable to read definition ${path}: ${describeOsError(err)}`);
+  }
+}
+
+/**
+ * The entry `name` of dir as a one-item listing (its name and whether it is a regular file), as listing dir would
  * give it for the scan: [] when it or dir is absent; anything else is left to load() to report.
  */
 function entryIn(dir: string, name: string): Dirent[] {
+  let regular = false;
   try {
     // lstat: a link leading nowhere is an entry (load() reports it), as a dir listing sees it
-    lstatSync(join(dir, name));
+    regular = lstatSync(join(dir, name)).isFile();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
   }
-  return [{ name } as Dirent];
+  return [{ name, isFile: () => regular } as Dirent];
 }
 
 function isDirectory(entry: Dirent, base: string): boolean {
