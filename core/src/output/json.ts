@@ -12,39 +12,29 @@ export function obj(entries: ReadonlyArray<readonly [string, Json]>): JsonObject
 }
 
 export function prettyJson(value: Json, indent = ''): string {
-  const out: string[] = [];
-  write(value, indent, out);
-  return out.join('');
+  return write(value, indent);
 }
 
-/** Appends the pieces of value's text to out (one array, not a string per node: 10k devices). */
-function write(value: Json, indent: string, out: string[]): void {
-  if (value === null || typeof value !== 'object') {
-    out.push(JSON.stringify(value));
-    return;
-  }
+/**
+ * value's text. Pieces are joined by string concatenation, which V8 keeps as ropes and flattens
+ * once at the end: for 10k devices this allocates far less than an array of pieces or a
+ * closure per node.
+ */
+function write(value: Json, indent: string): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
   const inner = indent + '  ';
   if (Array.isArray(value)) {
-    if (value.length === 0) {
-      out.push('[]');
-      return;
-    }
-    out.push('[\n');
-    value.forEach((v, i) => {
-      out.push(i === 0 ? inner : `,\n${inner}`);
-      write(v, inner, out);
-    });
-    out.push(`\n${indent}]`);
-    return;
+    if (value.length === 0) return '[]';
+    let out = '[\n' + inner + write(value[0] as Json, inner);
+    for (let i = 1; i < value.length; i++) out += ',\n' + inner + write(value[i] as Json, inner);
+    return out + '\n' + indent + ']';
   }
-  if (value.entries.length === 0) {
-    out.push('{}');
-    return;
+  const entries = value.entries;
+  if (entries.length === 0) return '{}';
+  let out = '{\n';
+  for (let i = 0; i < entries.length; i++) {
+    const [k, v] = entries[i] as readonly [string, Json];
+    out += (i === 0 ? inner : ',\n' + inner) + JSON.stringify(k) + ': ' + write(v, inner);
   }
-  out.push('{\n');
-  value.entries.forEach(([k, v], i) => {
-    out.push(i === 0 ? inner : `,\n${inner}`, JSON.stringify(k), ': ');
-    write(v, inner, out);
-  });
-  out.push(`\n${indent}}`);
+  return out + '\n' + indent + '}';
 }
