@@ -20,8 +20,11 @@ export function isUuidName(name: string): boolean {
   return HYPHENATED.test(name);
 }
 
-/** A random (version 4) uuid, lower case; node:crypto is loaded only then (a start-up cost). */
+/**
+ * A random (version 4) uuid, lower case, from the `uuid` package — loaded only then, since it
+ * brings node:crypto with it (a start-up cost the commands that make no uuid do not pay).
+ */
 export function newUuid(): string {
   const require = createRequire(import.meta.url);
-  return (require('node:crypto') as typeof import('node:crypto')).randomUUID();
+  return (require('uuid') as typeof import('uuid')).v4();
 }
