@@ -252,8 +252,12 @@ export class Mdevctl {
   private async mutating<T>(fn: () => Promise<T>): Promise<T> {
     await this.plugins();
     return this.lock.runAsync(async () => {
-      await recoverInterrupted(this.host, this.intents);
-      return fn();
+      try {
+        await recoverInterrupted(this.host, this.intents);
+        return await fn();
+      } finally {
+        this.intents.close();
+      }
     });
   }
 

@@ -4,8 +4,13 @@
 // means its writer died half-way; recovery.ts takes the change back. It lives in run/lock like
 // the lock: a tmpfs on real hosts, so it never outlives the boot (a reboot ends every device
 // anyway) and is not fsynced — it guards against a killed process, not a power loss.
+// One file per command: opened at the first record, each record one write(2) at offset 0 (a
+// kill cannot stop a write of a few hundred bytes half-way; only a power loss could, and tmpfs
+// does not outlive one), ended by truncating it to nothing (an empty file records nothing), and
+// removed when the command lets the lock go. start-parent-mdevs of 1k devices thus does no
+// create/rename/unlink per device.
 
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandRequest, MdevDevice } from '@mdevctl/plugin-sdk';
 import { configObject, deviceConfigFromJson } from '../model/device-config.js';
@@ -31,16 +36,18 @@ export type Pending = { readonly intent: Intent } | { readonly problem: string }
 
 const ACTIONS: ReadonlySet<string> = new Set(['define', 'undefine', 'modify', 'start', 'stop']);
 
+const OPEN_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW;
+
 export class IntentLog {
   readonly path: string;
+  private fd: number | undefined;
 
-  constructor(private readonly dir: string) {
+  constructor(dir: string) {
     this.path = join(dir, INTENT_FILE);
   }
 
-  /** Records the intent (temp file and rename: a reader sees all of it or nothing). */
+  /** Records the intent: one write at the start of the (empty) file. */
   begin(intent: Intent): void {
-    const temp = join(this.dir, `.${INTENT_FILE}.${process.pid}.tmp`);
     const record = {
       pid: intent.pid,
       action: intent.action,
@@ -49,17 +56,39 @@ export class IntentLog {
       device: deviceJson(intent.device),
       previous: intent.previous ? deviceJson(intent.previous) : null,
     };
-    writeFileSync(temp, `${JSON.stringify(record)}\n`);
-    renameSync(temp, this.path);
+    const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
+    const fd = this.open();
+    ftruncateSync(fd, 0);
+    writeSync(fd, bytes, 0, bytes.length, 0);
   }
 
-  /** The run is over (done, or taken back). */
+  /** The run is over (done, or taken back): nothing recorded any more. */
   end(): void {
-    try {
-      unlinkSync(this.path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (this.fd !== undefined) ftruncateSync(this.fd, 0);
+    else removeFile(this.path);
+  }
+
+  /** The command lets the lock go: the (ended) record's file is removed. */
+  close(): void {
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
     }
+    removeFile(this.path);
+  }
+
+  private open(): number {
+    if (this.fd === undefined) {
+      try {
+        this.fd = openSync(this.path, OPEN_FLAGS, 0o644);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+        // A link planted in its place: removed, never followed.
+        removeFile(this.path);
+        this.fd = openSync(this.path, OPEN_FLAGS | constants.O_EXCL, 0o644);
+      }
+    }
+    return this.fd;
   }
 
   /** The record a dead command left, if any. */
@@ -71,6 +100,7 @@ export class IntentLog {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       return { problem: `Unable to read ${this.path}: ${(err as Error).message}` };
     }
+    if (text === '') return undefined; // ended (its command was killed after that)
     try {
       return { intent: parseIntent(JSON.parse(text)) };
     } catch (err) {
@@ -112,4 +142,12 @@ function parseDevice(value: unknown): MdevDevice {
 function record(value: unknown, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`bad ${what}`);
   return value as Record<string, unknown>;
+}
+
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
