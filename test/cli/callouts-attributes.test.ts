@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedKernel } from 'mdevctl/sim';
 import { configOf, shQuote, withScripts, type ScriptHost } from '../helpers/callout-scripts.js';
+import { WARN } from '../helpers/expect.js';
 
 const U = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
-const WARN = /^\[\S+ WARN {2}mdevctl\] /;
 
 /** A call-out that answers `get attributes` for mtty devices with printf's output of `format`. */
 function getScript(s: ScriptHost, format: string, status = 0, name = '10-get'): string {

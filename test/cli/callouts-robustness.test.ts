@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { USR_CALLOUTS, withScripts } from '../helpers/callout-scripts.js';
+import { WARN } from '../helpers/expect.js';
 
 const U = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
 const FAST = { MDEVCTL_CALLOUT_TIMEOUT_MS: '300' };
-const WARN = /^\[\S+ WARN {2}mdevctl\] /;
 
 /** A script body that hangs on the given event, leaving a child (sleep) whose pid it records. */
 function hangOn(event: string): string {

@@ -9,10 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configOf, shQuote, supportsJson, withScripts, type ScriptHost } from '../helpers/callout-scripts.js';
 import type { RunResult } from '../helpers/cli.js';
+import { WARN } from '../helpers/expect.js';
 
 const U = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
-const WARN = /^\[\S+ WARN {2}mdevctl\] /;
 const ALL_EVENTS = ['pre', 'post', 'notify', 'get', 'live'];
 
 function ok(r: RunResult, stdout = ''): void {

@@ -16,6 +16,7 @@ import {
   type ScriptHost,
 } from '../helpers/callout-scripts.js';
 import type { RunResult } from '../helpers/cli.js';
+import { WARN } from '../helpers/expect.js';
 
 const U = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
@@ -26,7 +27,6 @@ function ok(r: RunResult, stdout = ''): void {
 }
 
 /** A warning line of our logger. */
-const WARN = /^\[\S+ WARN {2}mdevctl\] /;
 
 test('define, modify, start, stop, undefine: capabilities probe, pre, post, notify with exact arguments and config on stdin', () => {
   withScripts((s) => {

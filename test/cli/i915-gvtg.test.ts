@@ -6,14 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mdevctl, runBin, SIM_BIN, type RunResult } from '../helpers/cli.js';
-import { fails, ok, run, unchanged, withHost } from '../helpers/expect.js';
+import { fails, ok, run, unchanged, withHost, WARN } from '../helpers/expect.js';
 import { creates, raceBeforeStart, unplugs } from '../helpers/sim-race.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
 const GPU = '0000:00:02.0';
 const V4 = 'i915-GVTg_V5_4';
-const WARN = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARN {2}mdevctl\] /;
 const SHARED = (others: string) => `Shares graphics memory and fences with ${others}: a vGPU of any of them lowers the available instances of all`;
 
 function refused(r: RunResult, ...lines: string[]): void {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { SimulatedKernel } from 'mdevctl/sim';
 import { mdevctl, type RunResult } from '../helpers/cli.js';
-import { config, fails, ok, run, unchanged, withHost } from '../helpers/expect.js';
+import { config, fails, ok, run, unchanged, withHost, WARN } from '../helpers/expect.js';
 import type { SimHost } from '../helpers/sim-host.js';
 import { creates, raceBeforeStart, unplugs } from '../helpers/sim-race.js';
 
@@ -19,7 +19,6 @@ const U3 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f03';
 const SCH = '0.0.0313';
 const IO = '0.0.0314';
 const T = 'vfio_ccw-io';
-const WARN = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARN {2}mdevctl\] /;
 
 const busy = (sch: string, uuid: string) => `Subchannel ${sch} is in use by running device ${uuid}; a subchannel takes one mediated device`;
 const autoTaken = (sch: string, uuid: string) => `Subchannel ${sch} already has auto-start device ${uuid}; a subchannel takes one mediated device`;

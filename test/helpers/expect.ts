@@ -86,3 +86,6 @@ export function pretty(value: unknown): string {
 export function runAsync(root: string, args: string[]): Promise<RunResult> {
   return launchBin(root, args).result;
 }
+
+/** The timestamped prefix of a warning line on stderr (`[<time> WARN  mdevctl] `). */
+export const WARN = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARN {2}mdevctl\] /;
