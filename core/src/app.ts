@@ -83,7 +83,7 @@ export class Mdevctl {
   readonly hooks: CoreHooks;
   readonly host: Host;
   private readonly pipeline: LifecyclePipeline;
-  private readonly lock: FileLock;
+  private lock: FileLock | undefined;
   private readonly intents: IntentLog;
   private loading: Promise<readonly MdevctlPlugin[]> | undefined;
 
@@ -95,7 +95,6 @@ export class Mdevctl {
     new CoreLifecyclePlugin(this.host, journal).apply(this.hooks);
     this.intents = new IntentLog(lockDir(paths));
     this.pipeline = new LifecyclePipeline(this.hooks, this.host, journal, this.intents);
-    this.lock = definitionsLock(paths, this.host.log, options.env ?? process.env);
     armCrashHook(options.env ?? process.env);
   }
 
@@ -251,6 +250,8 @@ export class Mdevctl {
    */
   private async mutating<T>(fn: () => Promise<T>): Promise<T> {
     await this.plugins();
+    // Built here, so that only mutating commands read MDEVCTL_LOCK_WAIT (and refuse a bad one).
+    this.lock ??= definitionsLock(this.host.paths, this.host.log, this.options.env ?? process.env);
     return this.lock.runAsync(async () => {
       try {
         await recoverInterrupted(this.host, this.intents);

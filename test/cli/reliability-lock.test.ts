@@ -9,7 +9,8 @@ import { createReadStream, existsSync, readFileSync, utimesSync, writeFileSync }
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MDEVCTL_BIN, launchBin, type RunResult } from '../helpers/cli.js';
+import { MDEVCTL_BIN, launchBin, runBin, type RunResult } from '../helpers/cli.js';
+import { fails, unchanged, withHost } from '../helpers/expect.js';
 import { ScriptHost } from '../helpers/callout-scripts.js';
 import { leftovers } from '../helpers/reliability.js';
 
@@ -148,3 +149,19 @@ test('a lock file without a pid is broken once it is old; a fresh one is respect
     assert.deepEqual(r, { status: 0, stdout: '', stderr: '' });
     assert.deepEqual(leftovers(h.root), []);
   }));
+
+test('a bad MDEVCTL_LOCK_WAIT refuses a mutating command with one line, before anything is written; reading commands ignore it', () => {
+  withHost((h) => {
+    for (const bad of ['abc', '-1', 'Infinity']) {
+      unchanged(h, () =>
+        fails(
+          runBin(h.root, ['define', '-u', U1, '-p', 'mtty', '-t', 'mtty-1'], { env: { MDEVCTL_LOCK_WAIT: bad } }),
+          1,
+          `Error: MDEVCTL_LOCK_WAIT must be a number of seconds (0 or more), not ${JSON.stringify(bad)}\n`,
+        ),
+      );
+    }
+    assert.equal(runBin(h.root, ['list', '-d'], { env: { MDEVCTL_LOCK_WAIT: 'abc' } }).status, 0);
+    assert.equal(runBin(h.root, ['define', '-u', U1, '-p', 'mtty', '-t', 'mtty-1'], { env: { MDEVCTL_LOCK_WAIT: ' 5 ' } }).status, 0);
+  });
+});

@@ -19,11 +19,15 @@ export function lockDir(paths: HostPaths): string {
   return join(paths.root, 'run/lock');
 }
 
-/** Seconds to wait from MDEVCTL_LOCK_WAIT: a non-negative number, else the default. */
+/** Seconds to wait from MDEVCTL_LOCK_WAIT (unset or empty: the default); throws on anything but a number >= 0. */
 export function lockWaitSeconds(env: NodeJS.ProcessEnv): number {
   const text = env[LOCK_WAIT_ENV]?.trim() ?? '';
-  const n = text === '' ? Number.NaN : Number(text);
-  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_WAIT_S;
+  if (text === '') return DEFAULT_WAIT_S;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new MdevctlError(`${LOCK_WAIT_ENV} must be a number of seconds (0 or more), not ${JSON.stringify(text)}`);
+  }
+  return n;
 }
 
 export function definitionsLock(paths: HostPaths, log: Logger, env: NodeJS.ProcessEnv): FileLock {
