@@ -1,10 +1,12 @@
 // `mdevctl list` output: text lines (with ` (defined)`/` (active)` and -v attributes) and
 // --dumpjson, byte for byte as upstream 1.4 prints them (SPEC §3, §8); with -x, each entry's
-// extra lines (indented under it) and JSON fields (after the config's own).
+// extra lines (indented under it) and JSON fields (after the config's own). Text never gains a
+// line or a terminal escape from the data (escape.ts).
 
 import type { MdevDevice } from '@mdevctl/plugin-sdk';
 import { obj, prettyJson, type Json } from './json.js';
 import type { ListingExtra } from './extras.js';
+import { textSafe } from './escape.js';
 
 export interface ListEntry {
   readonly device: MdevDevice;
@@ -17,14 +19,14 @@ export interface ListEntry {
 export function formatListText(entries: readonly ListEntry[], verbose: boolean): string {
   let out = '';
   for (const { device: d, marker, extra } of entries) {
-    out += `${d.uuid} ${d.parent} ${d.type} ${d.start}${marker ? ` ${marker}` : ''}\n`;
+    out += `${textSafe(d.uuid)} ${textSafe(d.parent)} ${textSafe(d.type)} ${textSafe(d.start)}${marker ? ` ${marker}` : ''}\n`;
     if (verbose && d.attrs.length > 0) {
       out += '  Attrs:\n';
       d.attrs.forEach((a, i) => {
-        out += `    @{${i}}: {"${a.name}":"${a.value}"}\n`;
+        out += `    @{${i}}: {"${textSafe(a.name)}":"${textSafe(a.value)}"}\n`;
       });
     }
-    for (const line of extra?.lines ?? []) out += `  ${line}\n`;
+    for (const line of extra?.lines ?? []) out += `  ${textSafe(line)}\n`;
   }
   return out;
 }

@@ -1,5 +1,9 @@
 // Pretty JSON exactly like serde_json's to_string_pretty (2-space indent, `[]`/`{}` when empty),
 // with objects as ordered key/value lists so key order never depends on JS property order.
+// Strings are made well-formed first (escape.ts): the output is always valid UTF-8, with no
+// `\ud800`-style escape of a lone surrogate that strict parsers reject.
+
+import { wellFormed } from './escape.js';
 
 export type Json = string | number | boolean | null | Json[] | JsonObject;
 /** An object whose key order is the order of this list. */
@@ -21,6 +25,7 @@ export function prettyJson(value: Json, indent = ''): string {
  * closure per node.
  */
 function write(value: Json, indent: string): string {
+  if (typeof value === 'string') return JSON.stringify(wellFormed(value));
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   const inner = indent + '  ';
   if (Array.isArray(value)) {
@@ -34,7 +39,7 @@ function write(value: Json, indent: string): string {
   let out = '{\n';
   for (let i = 0; i < entries.length; i++) {
     const [k, v] = entries[i] as readonly [string, Json];
-    out += (i === 0 ? inner : ',\n' + inner) + JSON.stringify(k) + ': ' + write(v, inner);
+    out += (i === 0 ? inner : ',\n' + inner) + JSON.stringify(wellFormed(k)) + ': ' + write(v, inner);
   }
   return out + '\n' + indent + '}';
 }

@@ -1,9 +1,11 @@
 // `mdevctl types` output, text and --dumpjson, byte for byte as upstream 1.4 prints it; with -x,
-// each type's extra lines (indented like its own) and JSON fields (after its own).
+// each type's extra lines (indented like its own) and JSON fields (after its own). Text never
+// gains a line or a terminal escape from sysfs or plugin data (escape.ts).
 
 import type { MdevTypeInfo } from '@mdevctl/plugin-sdk';
 import { obj, prettyJson, type Json } from './json.js';
 import type { ListingExtra } from './extras.js';
+import { textSafe } from './escape.js';
 
 export type TypeGroups = ReadonlyArray<readonly [string, readonly MdevTypeInfo[]]>;
 /** With -x/--extended: what core and plugins add to each listed type. */
@@ -12,12 +14,12 @@ export type TypeExtras = ReadonlyMap<MdevTypeInfo, ListingExtra>;
 export function formatTypesText(groups: TypeGroups, extras?: TypeExtras): string {
   let out = '';
   for (const [parent, types] of groups) {
-    out += `${parent}\n`;
+    out += `${textSafe(parent)}\n`;
     for (const t of types) {
-      out += `  ${t.type}\n    Available instances: ${t.availableInstances}\n    Device API: ${t.deviceApi}\n`;
-      if (t.name) out += `    Name: ${t.name}\n`;
-      if (t.description) out += `    Description: ${t.description}\n`;
-      for (const line of extras?.get(t)?.lines ?? []) out += `    ${line}\n`;
+      out += `  ${textSafe(t.type)}\n    Available instances: ${t.availableInstances}\n    Device API: ${textSafe(t.deviceApi)}\n`;
+      if (t.name) out += `    Name: ${textSafe(t.name)}\n`;
+      if (t.description) out += `    Description: ${textSafe(t.description)}\n`;
+      for (const line of extras?.get(t)?.lines ?? []) out += `    ${textSafe(line)}\n`;
     }
   }
   return out;

@@ -4,6 +4,7 @@
 import { Command, Option } from 'clipanion';
 import { MdevctlCommand } from './base.js';
 import { optionalName, optionalUuid } from '../values.js';
+import { textSafe } from '../../output/escape.js';
 
 export class ValidateCommand extends MdevctlCommand {
   static override paths = [['validate']];
@@ -26,7 +27,7 @@ export class ValidateCommand extends MdevctlCommand {
       uuid: optionalUuid(this.uuid),
       parent: optionalName(this.parent, '--parent <PARENT>'),
     });
-    if (report.lines.length > 0) this.print(`${report.lines.join('\n')}\n`);
+    if (report.lines.length > 0) this.print(`${report.lines.map(textSafe).join('\n')}\n`);
     return report.errors > 0 ? 1 : 0;
   }
 }

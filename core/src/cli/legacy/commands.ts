@@ -14,6 +14,7 @@ import { MdevctlError } from '../../model/errors.js';
 import { MdevctlCommand } from '../commands/base.js';
 import { conflicts, nameValue, uuidValue } from '../values.js';
 import { legacyDefaultStart, pendingLegacy, type StartPolicy } from './layout.js';
+import { textSafe } from '../../output/escape.js';
 
 /** The category of the legacy commands in the command definitions (help, man page, completion). */
 export const LEGACY_CATEGORY = 'Deprecated 0.x commands';
@@ -234,12 +235,12 @@ abstract class LegacyTypesCommand extends LegacyCommand {
     const app = this.context.app();
     let out = '';
     for (const [parent, types] of app.host.sysfs.typeGroups()) {
-      out += `${parent}\n`;
+      out += `${textSafe(parent)}\n`;
       for (const t of types) {
         if (this.availableOnly && t.availableInstances === 0) continue;
-        out += `  ${t.type}\n    Available instances: ${t.availableInstances}\n    Device API: ${t.deviceApi}\n`;
+        out += `  ${textSafe(t.type)}\n    Available instances: ${t.availableInstances}\n    Device API: ${textSafe(t.deviceApi)}\n`;
         const description = readDescription(app.host.paths, parent, t.type);
-        if (description !== undefined) out += `    Description: ${description}\n`;
+        if (description !== undefined) out += `    Description: ${textSafe(description)}\n`;
       }
     }
     this.print(out);
@@ -317,7 +318,7 @@ export class ListMdevsCommand extends LegacyCommand {
   async execute(): Promise<number> {
     this.deprecated();
     const devices = listedDevices(await this.context.app().list({ dumpjson: true }));
-    this.print(devices.map((d) => `${d.uuid} ${d.parent} ${d.type}\n`).join(''));
+    this.print(devices.map((d) => `${textSafe(d.uuid)} ${textSafe(d.parent)} ${textSafe(d.type)}\n`).join(''));
     return 0;
   }
 }
@@ -340,7 +341,7 @@ export class ListSavedCommand extends LegacyCommand {
   async execute(): Promise<number> {
     this.deprecated();
     const devices = listedDevices(await this.context.app().list({ defined: true, dumpjson: true }));
-    this.print(devices.map((d) => `${d.uuid} ${d.parent} ${d.type} ${d.start}\n`).join(''));
+    this.print(devices.map((d) => `${textSafe(d.uuid)} ${textSafe(d.parent)} ${textSafe(d.type)} ${textSafe(d.start)}\n`).join(''));
     return 0;
   }
 }
