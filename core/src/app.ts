@@ -17,6 +17,7 @@ import { ChangeJournal } from './lifecycle/journal.js';
 import { LifecyclePipeline } from './lifecycle/pipeline.js';
 import { CoreLifecyclePlugin } from './lifecycle/core/plugin.js';
 import { CORE_SOURCE } from './lifecycle/core/checks.js';
+import { InputFiles } from './lifecycle/core/jsonfile.js';
 import { applyPlugins } from './plugins/apply.js';
 import type { FileLock } from './host/file-lock.js';
 import { definitionsLock, lockDir } from './store/definitions-lock.js';
@@ -86,13 +87,15 @@ export class Mdevctl {
   private lock: FileLock | undefined;
   private readonly intents: IntentLog;
   private loading: Promise<readonly MdevctlPlugin[]> | undefined;
+  /** --jsonfile inputs, read before the lock (lifecycle/core/jsonfile.ts). */
+  private readonly inputs = new InputFiles();
 
   constructor(private readonly options: MdevctlOptions = {}) {
     const paths = options.root !== undefined ? new HostPaths(options.root) : HostPaths.fromEnv();
     this.host = new Host(paths, options.log ?? StderrLogger.fromEnv());
     this.hooks = createHooks();
     const journal = new ChangeJournal();
-    new CoreLifecyclePlugin(this.host, journal).apply(this.hooks);
+    new CoreLifecyclePlugin(this.host, journal, this.inputs).apply(this.hooks);
     this.intents = new IntentLog(lockDir(paths));
     this.pipeline = new LifecyclePipeline(this.hooks, this.host, journal, this.intents);
     armCrashHook(options.env ?? process.env);
@@ -131,6 +134,7 @@ export class Mdevctl {
   }
 
   define(req: Request<'define'>, force = false): Promise<MdevDevice> {
+    this.inputs.preload(req.jsonfile);
     return this.mutating(() => this.pipeline.run({ action: 'define', ...req }, { force }));
   }
 
@@ -158,10 +162,12 @@ export class Mdevctl {
   }
 
   modify(req: Request<'modify'>, force = false): Promise<MdevDevice> {
+    this.inputs.preload(req.jsonfile);
     return this.mutating(() => this.pipeline.run({ action: 'modify', ...req }, { force }));
   }
 
   start(req: Request<'start'>, force = false): Promise<MdevDevice> {
+    this.inputs.preload(req.jsonfile);
     return this.mutating(() => this.pipeline.run({ action: 'start', ...req }, { force }));
   }
 

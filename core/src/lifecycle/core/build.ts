@@ -6,7 +6,7 @@ import type { Host } from '../../host/host.js';
 import type { CoreHooks } from '../hooks.js';
 import { MdevctlError } from '../../model/errors.js';
 import { newUuid } from '../../model/uuid.js';
-import { readConfigFile } from './jsonfile.js';
+import { InputFiles } from './jsonfile.js';
 import { definedDevice, formatAttrs } from './lookup.js';
 
 type Req<A extends LifecycleContext['action']> = Extract<LifecycleContext['request'], { action: A }>;
@@ -15,6 +15,7 @@ export class DeviceBuilder {
   constructor(
     private readonly host: Host,
     private readonly hooks: CoreHooks,
+    private readonly inputs: InputFiles = new InputFiles(),
   ) {}
 
   async build(ctx: LifecycleContext): Promise<void> {
@@ -37,7 +38,7 @@ export class DeviceBuilder {
     const uuid = req.uuid ?? newUuid();
     if (req.jsonfile !== undefined) {
       if (req.parent === undefined) throw new MdevctlError(`Parent device required to define device via ${req.jsonfile}`);
-      const config = readConfigFile(req.jsonfile);
+      const config = this.inputs.config(req.jsonfile);
       ctx.device = { uuid, parent: req.parent, ...config };
       return;
     }
@@ -68,7 +69,7 @@ export class DeviceBuilder {
     ctx.previous = def;
     let device: MdevDevice;
     if (req.jsonfile !== undefined) {
-      device = { uuid: def.uuid, parent: def.parent, ...readConfigFile(req.jsonfile) };
+      device = { uuid: def.uuid, parent: def.parent, ...this.inputs.config(req.jsonfile) };
     } else {
       const start = req.auto ? 'auto' : req.manual ? 'manual' : def.start;
       device = { uuid: def.uuid, parent: def.parent, type: req.type ?? def.type, start, attrs: def.attrs };
@@ -83,7 +84,7 @@ export class DeviceBuilder {
       throw new MdevctlError(`Mediated device ${req.parent ? `${req.parent}/` : ''}${req.uuid} is not active`);
     }
     ctx.active = active;
-    const config = readConfigFile(req.jsonfile);
+    const config = this.inputs.config(req.jsonfile);
     const stored = req.defined ? definedDevice(this.host, req.uuid, active.parent) : undefined;
     if (stored) ctx.previous = stored;
     ctx.device = { uuid: req.uuid, parent: active.parent, ...config, start: stored?.start ?? config.start };
@@ -92,7 +93,7 @@ export class DeviceBuilder {
   private start(ctx: LifecycleContext, req: Req<'start'>): void {
     if (req.jsonfile !== undefined) {
       if (req.parent === undefined) throw new MdevctlError('Parent device required to start device via json file');
-      ctx.device = { uuid: req.uuid ?? newUuid(), parent: req.parent, ...readConfigFile(req.jsonfile) };
+      ctx.device = { uuid: req.uuid ?? newUuid(), parent: req.parent, ...this.inputs.config(req.jsonfile) };
       return;
     }
     if (req.uuid !== undefined) {

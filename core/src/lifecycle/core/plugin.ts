@@ -6,6 +6,7 @@ import type { Host } from '../../host/host.js';
 import type { CoreHooks } from '../hooks.js';
 import type { ChangeJournal } from '../journal.js';
 import { DeviceBuilder } from './build.js';
+import { InputFiles } from './jsonfile.js';
 import { CoreChecks } from './checks.js';
 import { CoreActions } from './actions.js';
 
@@ -18,10 +19,12 @@ export class CoreLifecyclePlugin {
   constructor(
     private readonly host: Host,
     private readonly journal: ChangeJournal,
+    /** The --jsonfile inputs, read by the command before it takes the lock. */
+    private readonly inputs: InputFiles = new InputFiles(),
   ) {}
 
   apply(hooks: CoreHooks): void {
-    const builder = new DeviceBuilder(this.host, hooks);
+    const builder = new DeviceBuilder(this.host, hooks, this.inputs);
     const checks = new CoreChecks(this.host);
     const actions = new CoreActions(this.host, hooks, this.journal);
     const stages = hooks.lifecycle;
