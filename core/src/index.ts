@@ -9,6 +9,7 @@ export { parseUuid } from './model/uuid.js';
 export { nameProblem, attributeValueProblem, NAME_MAX } from './model/names.js';
 export { parseDeviceConfig, parseDeviceConfigBytes, formatConfig, MAX_CONFIG_BYTES, type DeviceConfig } from './model/device-config.js';
 export { prettyJson, obj, type Json, type JsonObject } from './output/json.js';
+export { textSafe, wellFormed } from './output/escape.js';
 export { loadSettings, type LoadOptions } from './config/load.js';
 export { findConfigFile, SEARCH_PLACES, CONFIG_ENV } from './config/places.js';
 export { ConfigError } from './config/schema.js';

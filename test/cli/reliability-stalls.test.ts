@@ -77,3 +77,120 @@ test('define --jsonfile /dev/stdin reads its input before the lock: a stalled wr
     h.cleanup();
   }
 });
+
+/** Kills the process whose pid the file holds, if the file is there (a grandchild left behind). */
+function killRecorded(pidFile: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  try {
+    if (pid > 0) process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
+
+for (const [what, tail, message] of [
+  ['exits at once', 'exit 0', (script: string) => `Script '${script}' exited, but a process it started kept its output open past the timeout (300 ms); it was given up`],
+  ['then hangs itself', 'sleep 120 & wait; exit 0', (script: string) => `Script '${script}' timed out after 300 ms and was killed`],
+] as const) {
+  test(`the call-out timeout bounds a pre script whose setsid grandchild keeps its stdout open (script ${what}); the lock is let go`, () =>
+    withScripts((s) => {
+      const pidFile = s.host.path('grandchild.pid');
+      // The grandchild leaves the script's session and process group but keeps its stdout/stderr.
+      const script = s.callout(
+        '10-daemon',
+        `[ "$event" = pre ] || exit 0\n[ -s '${pidFile}' ] && exit 0\nsetsid /bin/sh -c 'echo $$ > "$0"; exec sleep 120' '${pidFile}' &\nwhile [ ! -s '${pidFile}' ]; do :; done\n${tail}`,
+      );
+      try {
+        const r = bounded(s.root, ['define', '-u', U1, '-p', 'mtty', '-t', 'mtty-1'], { MDEVCTL_CALLOUT_TIMEOUT_MS: '300' });
+        assert.equal(r.signal, null, 'mdevctl finished by itself within the hard timeout');
+        fails(r, 1, `Error: ${message(script)}\n`);
+        assert.equal(s.host.exists(`etc/mdevctl.d/mtty/${U1}`), false);
+        assert.deepEqual(leftovers(s.root), [], 'no lock or record left');
+        // The grandchild still runs: only our ends of its pipes were closed.
+        const pid = Number(readFileSync(pidFile, 'utf8').trim());
+        assert.doesNotThrow(() => process.kill(pid, 0), 'the setsid grandchild is still alive (so the bound did not wait for it)');
+        // The next command is not held up (the script answers it at once: its grandchild runs).
+        const next = bounded(s.root, ['define', '-u', U2, '-p', 'mtty', '-t', 'mtty-1'], {
+          MDEVCTL_CALLOUT_TIMEOUT_MS: '300',
+          MDEVCTL_LOCK_WAIT: '0',
+        });
+        assert.equal(next.signal, null);
+        assert.equal(next.status, 0, next.stderr);
+      } finally {
+        killRecorded(pidFile);
+      }
+    }));
+}
+
+const NEVER = 'new Promise(() => {})';
+
+function put(h: SimHost, rel: string, text: string): void {
+  mkdirSync(dirname(h.path(rel)), { recursive: true });
+  writeFileSync(h.path(rel), text);
+}
+
+/** opt/plugins/hang.mjs, a plugin named `hang` whose apply() body is `body`, enabled by the configuration. */
+function hangPlugin(h: SimHost, body: string, module?: string): void {
+  put(
+    h,
+    'opt/plugins/hang.mjs',
+    module ?? `export default () => ({ name: 'hang', sdkVersion: ${JSON.stringify(SDK_VERSION)}, apply(hooks) { ${body} } });\n`,
+  );
+  put(h, 'etc/mdevctl.d/mdevctl.config.json', JSON.stringify({ plugins: { '/opt/plugins/hang.mjs': true } }));
+}
+
+/** The run ended by itself (not by the hard timeout) with exit 1, nothing on stdout, this one line. */
+function stopped(r: ReturnType<typeof bounded>, line: string): void {
+  assert.equal(r.signal, null, 'mdevctl finished by itself within the hard timeout');
+  fails(r, 1, `Error: ${line}\n`);
+}
+
+test('a plugin pre tap whose promise never settles: define exits 1 naming the plugin and hook, writes nothing, leaves no lock', () =>
+  withHost((h) => {
+    hangPlugin(h, `hooks.lifecycle.pre.tapPromise('hang', () => ${NEVER});`);
+    stopped(bounded(h.root, ['define', '-u', U1, '-p', 'mtty', '-t', 'mtty-1']), 'Plugin hang: its lifecycle.pre tap never finished (its promise never settled)');
+    assert.deepEqual(h.definitions('mtty'), []);
+    assert.deepEqual(leftovers(h.root), []);
+    // The next mutating command does not find the lock taken.
+    const r = bounded(h.root, ['modify', '-u', U1, '--auto'], { MDEVCTL_LOCK_WAIT: '0' });
+    fails(r, 1, `Error: Mediated device ${U1} is not defined\n`);
+  }));
+
+test('an attrs tap that never settles after the device was created: start exits 1 and the device is taken back', () =>
+  withHost((h) => {
+    hangPlugin(h, `hooks.lifecycle.attrs.tapPromise('hang', () => ${NEVER});`);
+    stopped(bounded(h.root, ['start', '-u', U1, '-p', 'mtty', '-t', 'mtty-1']), 'Plugin hang: its lifecycle.attrs tap never finished (its promise never settled)');
+    assert.deepEqual(h.activeUuids(), [], 'no orphaned device');
+    assert.deepEqual(leftovers(h.root), []);
+  }));
+
+test('list --dumpjson while a device runs: an attributes tap (async function given to tap) or a listing tap that never settles fails the listing, never prints "no devices"', () =>
+  withHost((h) => {
+    assert.equal(bounded(h.root, ['start', '-u', U1, '-p', 'mtty', '-t', 'mtty-1']).status, 0);
+    hangPlugin(h, `hooks.query.activeAttributes.tap('hang', async () => ${NEVER});`);
+    stopped(bounded(h.root, ['list', '--dumpjson']), 'Plugin hang: its query.activeAttributes tap never finished (its promise never settled)');
+    hangPlugin(h, `hooks.listing.device.tapPromise('hang', () => ${NEVER});`);
+    stopped(bounded(h.root, ['list', '-x']), 'Plugin hang: its listing.device tap never finished (its promise never settled)');
+    assert.deepEqual(h.activeUuids(), [U1]);
+  }));
+
+test('a plugin factory or a JS configuration file whose promise never settles: one line naming it, exit 1, nothing written', () =>
+  withHost((h) => {
+    hangPlugin(h, '', `export default () => ${NEVER};\n`);
+    stopped(bounded(h.root, ['define', '-u', U1, '-p', 'mtty', '-t', 'mtty-1']), 'Plugin /opt/plugins/hang.mjs failed to load: its factory never finished (its promise never settled)');
+    hangPlugin(h, '', `await ${NEVER};\nexport default () => ({});\n`);
+    stopped(bounded(h.root, ['types']), 'Plugin /opt/plugins/hang.mjs failed to load: its import never finished (its promise never settled)');
+    const config = h.path('etc/mdevctl.d/mdevctl.config.mjs');
+    for (const source of [`export default ${NEVER};\n`, `await ${NEVER};\nexport default {};\n`]) {
+      put(h, 'etc/mdevctl.d/mdevctl.config.mjs', source);
+      stopped(bounded(h.root, ['define', '-u', U1, '-p', 'mtty', '-t', 'mtty-1'], { MDEVCTL_CONFIG: config }), `Configuration file ${config}: loading it never finished (its promise never settled)`);
+      stopped(bounded(h.root, ['list', '--dumpjson'], { MDEVCTL_CONFIG: config }), `Configuration file ${config}: loading it never finished (its promise never settled)`);
+    }
+    assert.deepEqual(h.definitions('mtty'), []);
+    assert.deepEqual(leftovers(h.root), []);
+  }));

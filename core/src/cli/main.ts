@@ -1,5 +1,6 @@
 // The mdevctl and lsmdev programs: picks the program from argv[0], handles --help/--version,
-// runs one command, and turns every failure into one line on stderr and an exit status.
+// runs one command, and turns every failure into one line on stderr and an exit status — a
+// command that cannot finish too (lifecycle/unsettled.ts), never exit status 0.
 
 import { basename } from 'node:path';
 import { Cli, type CommandClass } from 'clipanion';
@@ -7,6 +8,7 @@ import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import { Mdevctl } from '../app.js';
 import { StderrLogger, parseLogLevel } from '../host/log.js';
 import { MdevctlError, UsageError, messageOf } from '../model/errors.js';
+import { command as untilSettled } from '../lifecycle/unsettled.js';
 import type { CliContext } from './context.js';
 import { commandHelp, programHelp } from './help.js';
 import { DefineCommand } from './commands/define.js';
@@ -116,7 +118,10 @@ export async function main(argv: readonly string[], io: CliIO = process, options
     } catch (err) {
       throw new UsageError(syntaxProblem(err, program === 'mdevctl' ? args[0] : undefined, cli));
     }
-    return await command.validateAndExecute();
+    return await untilSettled(command.validateAndExecute(), () => {
+      io.stderr.write('Error: the command stopped before it finished (a promise never settled)\n');
+      return 1;
+    });
   } catch (err) {
     return report(err, io, level === 'debug');
   }

@@ -4,13 +4,14 @@
 // checks the shape and resolves the plugins, as stylelint's config loading resolves its plugins.
 // cosmiconfig's explorer is not used: creating one reads the working directory's package.json and
 // .config/ for meta-configuration, and mdevctl must not depend on where it is run from.
-// Any failure is one line naming the file.
+// Any failure is one line naming the file (a JS file whose promise never settles too).
 
 import { readFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError, messageOf } from '../model/errors.js';
+import { NeverSettled, foreign } from '../lifecycle/unsettled.js';
 import { pluginSearchDirs, resolvePlugin } from '../plugins/resolve.js';
 import { findConfigFile } from './places.js';
 import { ConfigError, parseSettings, type BuiltinInfo } from './schema.js';
@@ -42,9 +43,9 @@ export async function loadSettings(paths: HostPaths, options: LoadOptions): Prom
   let raw: unknown;
   try {
     // An empty file is the defaults (MDEVCTL_CONFIG=/dev/null reads none).
-    if (content.trim() !== '') raw = await (await loaderFor(file))(file, content);
+    if (content.trim() !== '') raw = await foreign(`Configuration file ${file}: loading it`, (await loaderFor(file))(file, content));
   } catch (err) {
-    if (err instanceof ConfigError) throw err;
+    if (err instanceof ConfigError || err instanceof NeverSettled) throw err;
     throw new ConfigError(file, syntaxProblem(messageOf(err)));
   }
   // The transform: shape checked, plugins resolved from the file's dir and the node_modules dirs.

@@ -1,11 +1,13 @@
 // Imports the external plugins the configuration file names (only then: nothing is imported on a
 // host without them) and makes each plugin from its module's default export — a factory called
-// with the plugin's options, or a plugin object. Every failure names the plugin.
+// with the plugin's options, or a plugin object. Every failure names the plugin (an import or a
+// factory whose promise never settles too: lifecycle/unsettled.ts).
 
 import { pathToFileURL } from 'node:url';
 import type { MdevctlPlugin, PluginOptions } from '@mdevctl/plugin-sdk';
 import type { ExternalPluginRef } from '../config/settings.js';
 import { MdevctlError, firstLine, messageOf } from '../model/errors.js';
+import { foreign } from '../lifecycle/unsettled.js';
 
 export async function loadExternalPlugins(refs: readonly ExternalPluginRef[]): Promise<MdevctlPlugin[]> {
   const plugins: MdevctlPlugin[] = [];
@@ -18,7 +20,7 @@ async function loadOne(ref: ExternalPluginRef): Promise<MdevctlPlugin> {
     new MdevctlError(`Plugin ${ref.specifier} failed to load: ${detail}`, cause === undefined ? undefined : { cause });
   let exported: unknown;
   try {
-    exported = ((await import(pathToFileURL(ref.file).href)) as { default?: unknown }).default;
+    exported = ((await foreign('its import', import(pathToFileURL(ref.file).href))) as { default?: unknown }).default;
   } catch (err) {
     throw fail(firstLine(messageOf(err)), err);
   }
@@ -31,7 +33,7 @@ async function loadOne(ref: ExternalPluginRef): Promise<MdevctlPlugin> {
   }
   let made: unknown;
   try {
-    made = await (exported as (options: PluginOptions) => unknown)(ref.options);
+    made = await foreign('its factory', (exported as (options: PluginOptions) => unknown)(ref.options));
   } catch (err) {
     throw fail(firstLine(messageOf(err)), err);
   }

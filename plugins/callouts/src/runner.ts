@@ -1,7 +1,11 @@
 // Runs one script once: its arguments, a string on stdin (a script that does not read it is
 // fine: execa ignores the closed pipe, EPIPE), stdout and stderr captured. The script runs in a
 // process group of its own so that, when it outlives the timeout, the whole group (the shell
-// and whatever it started, e.g. `sleep`) is killed and nothing keeps our pipes open.
+// and whatever it started, e.g. `sleep`) is killed. The timeout bounds the whole run, pipes
+// included: a process that left the group (`setsid`, a daemon) may still hold the script's
+// stdout or stderr open, so once the timeout has passed and the script itself is gone (at once,
+// or after SIGTERM, or at the latest after SIGKILL) our ends of its pipes are closed instead of
+// waiting for an end of file that may never come.
 
 // execa (about a hundred modules) is loaded on the first script run, not at start-up: most
 // mdevctl invocations run no script at all.
@@ -31,6 +35,8 @@ export async function runScript(path: string, args: readonly string[], input: st
     maxBuffer: MAX_OUTPUT_BYTES,
   });
   let timedOut = false;
+  // Whether the script itself had exited when the timeout passed (only its pipes were open).
+  let exitedBeforeTimeout = false;
   const killGroup = (signal: NodeJS.Signals): void => {
     if (sub.pid === undefined) return;
     try {
@@ -39,16 +45,34 @@ export async function runScript(path: string, args: readonly string[], input: st
       // already gone
     }
   };
+  const exited = (): boolean => sub.exitCode !== null || sub.signalCode !== null;
+  // Our ends of the script's pipes, closed: execa then settles with the output read so far.
+  const closePipes = (): void => {
+    for (const stream of [sub.stdin, sub.stdout, sub.stderr]) stream?.destroy();
+  };
   let forceKill: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     timedOut = true;
+    exitedBeforeTimeout = exited();
     killGroup('SIGTERM');
-    forceKill = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+    if (exited()) closePipes();
+    else sub.once('exit', closePipes);
+    forceKill = setTimeout(() => {
+      killGroup('SIGKILL');
+      closePipes();
+    }, KILL_GRACE_MS);
   }, timeoutMs);
   try {
     const r = await sub;
     const stdout = typeof r.stdout === 'string' ? r.stdout : '';
     const stderr = typeof r.stderr === 'string' ? r.stderr : '';
+    if (timedOut && exitedBeforeTimeout) {
+      return {
+        kind: 'broken',
+        message: `exited, but a process it started kept its output open past the timeout (${timeoutMs} ms); it was given up`,
+        stderr,
+      };
+    }
     if (timedOut) return { kind: 'broken', message: `timed out after ${timeoutMs} ms and was killed`, stderr };
     if (r.isMaxBuffer) {
       return { kind: 'broken', message: `wrote more than ${MAX_OUTPUT_BYTES} bytes of output and was killed`, stderr };
