@@ -31,8 +31,12 @@ test('compareBytes orders as the UTF-8 bytes do, for any strings', () => {
   assert.ok(compareBytes('\uffff', '\u{10000}') < 0, 'U+FFFF sorts before an astral code point (UTF-16 says after)');
 });
 
-/** The recursive prettyJson as it was: the reference for the output's bytes. */
+/** A string with each lone surrogate as U+FFFD (the output is always valid UTF-8). */
+const wellFormedRef = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+
+/** The recursive prettyJson as it was (lone surrogates made U+FFFD): the reference for the output's bytes. */
 function reference(value: Json, indent = ''): string {
+  if (typeof value === 'string') return JSON.stringify(wellFormedRef(value));
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   const inner = indent + '  ';
   if (Array.isArray(value)) {
@@ -40,7 +44,7 @@ function reference(value: Json, indent = ''): string {
     return `[\n${value.map((v) => inner + reference(v, inner)).join(',\n')}\n${indent}]`;
   }
   if (value.entries.length === 0) return '{}';
-  const lines = value.entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${reference(v, inner)}`);
+  const lines = value.entries.map(([k, v]) => `${inner}${JSON.stringify(wellFormedRef(k))}: ${reference(v, inner)}`);
   return `{\n${lines.join(',\n')}\n${indent}}`;
 }
 
