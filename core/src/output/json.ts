@@ -1,7 +1,8 @@
 // Pretty JSON exactly like serde_json's to_string_pretty (2-space indent, `[]`/`{}` when empty),
 // with objects as ordered key/value lists so key order never depends on JS property order.
-// Strings are made well-formed first (escape.ts): the output is always valid UTF-8, with no
-// `\ud800`-style escape of a lone surrogate that strict parsers reject.
+// The output is always valid UTF-8 without the `\ud800`-style escape JSON.stringify writes for a
+// lone surrogate (strict parsers reject it): when the text has one (rare: a `\ud` anywhere), it
+// is written again with every string made well-formed first (escape.ts).
 
 import { wellFormed } from './escape.js';
 
@@ -16,7 +17,8 @@ export function obj(entries: ReadonlyArray<readonly [string, Json]>): JsonObject
 }
 
 export function prettyJson(value: Json, indent = ''): string {
-  return write(value, indent);
+  const out = write(value, indent, false);
+  return out.includes('\\ud') ? write(value, indent, true) : out;
 }
 
 /**
@@ -24,14 +26,14 @@ export function prettyJson(value: Json, indent = ''): string {
  * once at the end: for 10k devices this allocates far less than an array of pieces or a
  * closure per node.
  */
-function write(value: Json, indent: string): string {
-  if (typeof value === 'string') return JSON.stringify(wellFormed(value));
+function write(value: Json, indent: string, fix: boolean): string {
+  if (typeof value === 'string') return JSON.stringify(fix ? wellFormed(value) : value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   const inner = indent + '  ';
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    let out = '[\n' + inner + write(value[0] as Json, inner);
-    for (let i = 1; i < value.length; i++) out += ',\n' + inner + write(value[i] as Json, inner);
+    let out = '[\n' + inner + write(value[0] as Json, inner, fix);
+    for (let i = 1; i < value.length; i++) out += ',\n' + inner + write(value[i] as Json, inner, fix);
     return out + '\n' + indent + ']';
   }
   const entries = value.entries;
@@ -39,7 +41,7 @@ function write(value: Json, indent: string): string {
   let out = '{\n';
   for (let i = 0; i < entries.length; i++) {
     const [k, v] = entries[i] as readonly [string, Json];
-    out += (i === 0 ? inner : ',\n' + inner) + JSON.stringify(wellFormed(k)) + ': ' + write(v, inner);
+    out += (i === 0 ? inner : ',\n' + inner) + JSON.stringify(fix ? wellFormed(k) : k) + ': ' + write(v, inner, fix);
   }
   return out + '\n' + indent + '}';
 }
