@@ -194,3 +194,15 @@ test('a plugin factory or a JS configuration file whose promise never settles: o
     assert.deepEqual(h.definitions('mtty'), []);
     assert.deepEqual(leftovers(h.root), []);
   }));
+
+test('start-parent-mdevs: a device whose plugin pre tap never settles is skipped with one warning naming the plugin; the others start', () =>
+  withHost((h) => {
+    for (const u of [U1, U2]) assert.equal(bounded(h.root, ['define', '-u', u, '-p', 'mtty', '-t', 'mtty-1', '--auto']).status, 0);
+    hangPlugin(h, `hooks.lifecycle.pre.tapPromise('hang', (ctx) => ctx.device.uuid === ${JSON.stringify(U1)} ? ${NEVER} : Promise.resolve());`);
+    const r = bounded(h.root, ['start-parent-mdevs', 'mtty']);
+    assert.equal(r.signal, null);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^\[[^\]]+ WARN {2}mdevctl\] Plugin hang: its lifecycle\.pre tap never finished \(its promise never settled\)\n$/);
+    assert.deepEqual(h.activeUuids(), [U2]);
+    assert.deepEqual(leftovers(h.root), []);
+  }));
