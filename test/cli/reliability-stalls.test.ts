@@ -15,7 +15,7 @@ import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SDK_VERSION } from '@mdevctl/plugin-sdk';
 import { MDEVCTL_BIN, runBin, type RunResult } from '../helpers/cli.js';
-import { fails, withHost } from '../helpers/expect.js';
+import { WARN, fails, withHost } from '../helpers/expect.js';
 import { withScripts } from '../helpers/callout-scripts.js';
 import { leftovers } from '../helpers/reliability.js';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
@@ -202,7 +202,8 @@ test('start-parent-mdevs: a device whose plugin pre tap never settles is skipped
     const r = bounded(h.root, ['start-parent-mdevs', 'mtty']);
     assert.equal(r.signal, null);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /^\[[^\]]+ WARN {2}mdevctl\] Plugin hang: its lifecycle\.pre tap never finished \(its promise never settled\)\n$/);
+    assert.match(r.stderr, WARN);
+    assert.equal(r.stderr.replace(WARN, ''), 'Plugin hang: its lifecycle.pre tap never finished (its promise never settled)\n');
     assert.deepEqual(h.activeUuids(), [U2]);
     assert.deepEqual(leftovers(h.root), []);
   }));
