@@ -60,13 +60,13 @@ function usage(problem) {
 const opts = options(process.argv.slice(2));
 const say = (text) => process.stderr.write(`bench: ${text}\n`);
 
-for (const built of ['core/dist/sim/index.js', 'core/dist/bundle/mdevctl.cjs']) {
+for (const built of ['plugins/sim/dist/index.js', 'core/dist/bundle/mdevctl.cjs']) {
   if (!existsSync(join(REPO, built))) {
     say(`${built} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
     process.exit(1);
   }
 }
-const sim = await import(pathToFileURL(join(REPO, 'core/dist/sim/index.js')).href);
+const sim = await import(pathToFileURL(join(REPO, 'plugins/sim/dist/index.js')).href);
 
 // ---------------------------------------------------------------- the programs
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Build step (after `tsc -b`; `npm run build` runs both): bundles each program of core into one
-// CommonJS file with esbuild — core/dist/bundle/mdevctl.cjs (mdevctl and lsmdev) and
-// mdevctl-sim.cjs — so a run loads one file instead of a few hundred modules, then writes the V8
-// code cache of each (<bundle>.cache) from a run of typical commands on a temp simulated host.
-// core/bin/launch.cjs loads them. The sources stay as they are: this only reads core/dist.
+// CommonJS file with esbuild — core/dist/bundle/mdevctl.cjs (mdevctl and lsmdev) — so a run loads
+// one file instead of a few hundred modules, then writes the V8 code cache of each
+// (<bundle>.cache) from a run of typical commands on a temp tree. core/bin/launch.cjs loads them.
+// The sources stay as they are: this only reads core/dist. esbuild's metafile (what went into a
+// bundle) is kept as <bundle>.meta.json; a test checks that no simulator code is in it.
 //
 // Left out of the bundles, imported from node_modules only when a run needs them (their import()
-// is not bundled, see ownModules): execa (call-out scripts) and cosmiconfig (a configuration file).
+// is not bundled, see ownModules): execa (call-out scripts), cosmiconfig (a configuration file)
+// and, on a simulated host only, its backend (@mdevctl/plugin-sim).
 //
 // Usage: node scripts/bundle.mjs            build both bundles and their caches
 //        node scripts/bundle.mjs --no-cache build the bundles only
@@ -24,7 +26,6 @@ const outDir = join(coreDist, 'bundle');
 /** Each bundle: its name (core/bin/launch.cjs loads dist/bundle/<name>.cjs) and its entry module. */
 const BUNDLES = [
   { name: 'mdevctl', entry: 'cli/main.js' },
-  { name: 'mdevctl-sim', entry: 'sim/cli.js' },
 ];
 
 const MODULE_URL = '__mdevctlModuleUrl';
@@ -116,6 +117,7 @@ async function bundle({ name, entry }) {
     banner: { js: MODULE_URL_BANNER },
     logLevel: 'warning',
     legalComments: 'none',
+    metafile: true,
   });
   if (result.errors.length > 0) throw new Error(`esbuild failed for ${name}`);
   const text = result.outputFiles[0].text;
@@ -125,6 +127,7 @@ async function bundle({ name, entry }) {
   rmSync(`${outfile}.cache`, { force: true }); // a cache must never outlive its bundle
   writeFileSync(`${outfile}.tmp`, text);
   renameSync(`${outfile}.tmp`, outfile);
+  writeFileSync(join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));
   return outfile;
 }
 

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// mdevctl-sim: builds and drives a simulated mdev host (see `mdevctl-sim --help`).
+// mdevctl-sim: builds and drives a simulated mdev host (see `mdevctl-sim --help`). The simulator
+// is its own package (@mdevctl/plugin-sim, plugins/sim); mdevctl's bundle holds none of it.
 'use strict';
 
-require('./launch.cjs').launch('mdevctl-sim', 'sim/cli.js', (m) => m.main(process.argv.slice(2)));
+import('@mdevctl/plugin-sim').then((m) => {
+  process.exitCode = m.main(process.argv.slice(2));
+});

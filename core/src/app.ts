@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   DEVICE_FIELDS, TYPE_FIELDS, claimsDevice,
-  type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest,
+  type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest, type SysfsBackend,
 } from '@mdevctl/plugin-sdk';
 import { Host } from './host/host.js';
 import { HostPaths } from './host/paths.js';
@@ -19,7 +19,8 @@ import { CoreLifecyclePlugin } from './lifecycle/core/plugin.js';
 import { CORE_SOURCE } from './lifecycle/core/checks.js';
 import { InputFiles } from './lifecycle/core/jsonfile.js';
 import { applyPlugins } from './plugins/apply.js';
-import type { FileLock } from './host/file-lock.js';
+import type { FileLock } from '@mdevctl/plugin-sdk';
+import { openSysfsBackend } from './sysfs/writer.js';
 import { definitionsLock, lockDir } from './store/definitions-lock.js';
 import { IntentLog } from './lifecycle/intent.js';
 import { recoverInterrupted } from './lifecycle/recovery.js';
@@ -50,6 +51,11 @@ export interface MdevctlOptions {
   readonly config?: string | false;
   /** The environment (MDEVCTL_CONFIG, npm_config_prefix); default process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The sysfs write side. Default: the kernel's, or a simulated host's (@mdevctl/plugin-sim)
+   * when the root is one; tests inject their own.
+   */
+  readonly backend?: SysfsBackend;
 }
 
 export interface ListOptions {
@@ -92,7 +98,8 @@ export class Mdevctl {
 
   constructor(private readonly options: MdevctlOptions = {}) {
     const paths = options.root !== undefined ? new HostPaths(options.root) : HostPaths.fromEnv();
-    this.host = new Host(paths, options.log ?? StderrLogger.fromEnv());
+    const backend = options.backend;
+    this.host = new Host(paths, options.log ?? StderrLogger.fromEnv(), () => backend ?? openSysfsBackend(paths));
     this.hooks = createHooks();
     const journal = new ChangeJournal();
     new CoreLifecyclePlugin(this.host, journal, this.inputs).apply(this.hooks);

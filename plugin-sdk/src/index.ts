@@ -1,5 +1,6 @@
 // @mdevctl/plugin-sdk: the only package a plugin imports. The contract (model, contexts, hooks,
-// listing, errors, the plugin interface and SDK_VERSION); test helpers are in
+// listing, errors, the plugin interface and SDK_VERSION), the sysfs backend interface and a
+// cross-process FileLock for backends; test helpers are in
 // `@mdevctl/plugin-sdk/testing`.
 
 export * from './model.js';
@@ -8,3 +9,5 @@ export * from './hooks.js';
 export * from './listing.js';
 export * from './errors.js';
 export * from './plugin.js';
+export * from './backend.js';
+export { FileLock } from './file-lock.js';

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SimulatedKernel } from 'mdevctl/sim';
+import { SimulatedKernel } from '@mdevctl/plugin-sim';
 import { configOf, shQuote, withScripts, type ScriptHost } from '../helpers/callout-scripts.js';
 import { WARN } from '../helpers/expect.js';
 

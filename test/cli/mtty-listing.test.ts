@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SimulatedKernel } from 'mdevctl/sim';
+import { SimulatedKernel } from '@mdevctl/plugin-sim';
 import { mdevctl, type RunResult } from '../helpers/cli.js';
 import { ok, pretty, run, withHost } from '../helpers/expect.js';
 import { creates, raceBeforeStart } from '../helpers/sim-race.js';

@@ -16,7 +16,7 @@ import { tree } from '../helpers/expect.js';
 import { FUZZ_SEED, fuzzParams } from '../helpers/fuzz.js';
 import { leftovers } from '../helpers/reliability.js';
 import { inProcess } from '../helpers/packaging.js';
-import { createSimulatedHost } from 'mdevctl/sim';
+import { createSimulatedHost } from '@mdevctl/plugin-sim';
 
 const UUIDS = ['5e1d2c3b-4a59-4687-9766-554433221100', '5e1d2c3b-4a59-4687-9766-554433221101', '5E1D2C3B4A5946879766554433221102'];
 const OUT_UUID = '5e1d2c3b-4a59-4687-9766-5544332211ff';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SimulatedKernel } from 'mdevctl/sim';
+import { SimulatedKernel } from '@mdevctl/plugin-sim';
 import { LIFECYCLE_STAGES, SDK_VERSION, type MdevctlHooks, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import { mdevctl } from '../helpers/cli.js';
 import { config, run, unchanged, withHost } from '../helpers/expect.js';

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { SimulatedKernel } from 'mdevctl/sim';
+import { SimulatedKernel } from '@mdevctl/plugin-sim';
 import { mdevctl, type RunResult } from '../helpers/cli.js';
 import { config, fails, ok, run, unchanged, withHost, WARN } from '../helpers/expect.js';
 import type { SimHost } from '../helpers/sim-host.js';

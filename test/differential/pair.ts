@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import { mkdirSync, readdirSync, readFileSync, lstatSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { createSimulatedHost, SimulatedKernel } from 'mdevctl/sim';
+import { createSimulatedHost, SimulatedKernel } from '@mdevctl/plugin-sim';
 import { LSMDEV_BIN, MDEVCTL_BIN, tempDir, type RunResult } from '../helpers/cli.js';
 import {
   debianMdevctl,

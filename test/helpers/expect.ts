@@ -7,7 +7,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBin, mdevctl, type RunResult } from './cli.js';
 import { simHost, type SimHost } from './sim-host.js';
-import type { SimulatedHostOptions } from 'mdevctl/sim';
+import type { SimulatedHostOptions } from '@mdevctl/plugin-sim';
 
 /** Runs `fn` on a fresh simulated host (every parent unless `options.parents`), removed afterwards. */
 export function withHost(fn: (h: SimHost) => void, options?: SimulatedHostOptions): void {

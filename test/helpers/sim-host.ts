@@ -2,7 +2,7 @@
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSimulatedHost, type SimulatedHostOptions } from 'mdevctl/sim';
+import { createSimulatedHost, type SimulatedHostOptions } from '@mdevctl/plugin-sim';
 import { tempDir } from './cli.js';
 
 export interface SimHost {

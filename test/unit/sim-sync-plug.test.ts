@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimulatedHost, SimulatedKernel } from 'mdevctl/sim';
+import { createSimulatedHost, SimulatedKernel } from '@mdevctl/plugin-sim';
 import { REPO, SIM_BIN } from '../helpers/cli.js';
 
 const U1 = '83b8f4f2-509f-382f-3c1e-e6bfe0fa1001';
@@ -183,7 +183,7 @@ test('a lock left by a dead process is taken over', () => {
 test('concurrent processes share one pool exactly (24 mtty ports, 30 attempts)', async () => {
   const { root, cleanup } = fresh(['mtty']);
   try {
-    const mod = join(REPO, 'core/dist/sim/index.js');
+    const mod = join(REPO, 'plugins/sim/dist/index.js');
     const script = `
       const { SimulatedKernel } = await import(${JSON.stringify(mod)});
       const [root, base] = process.argv.slice(1);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimulatedHost, PARENT_NAMES } from 'mdevctl/sim';
+import { createSimulatedHost, PARENT_NAMES } from '@mdevctl/plugin-sim';
 
 function fresh(parents?: string[]): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'sim-tree-'));

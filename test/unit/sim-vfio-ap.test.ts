@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimulatedHost, SimulatedKernel } from 'mdevctl/sim';
+import { createSimulatedHost, SimulatedKernel } from '@mdevctl/plugin-sim';
 
 const A = 'aaaaaaaa-0000-4000-8000-000000000001';
 const B = 'aaaaaaaa-0000-4000-8000-000000000002';

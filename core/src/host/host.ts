@@ -1,32 +1,38 @@
-// The host as core sees it: paths under the root, the definitions store, sysfs reads, and
-// (opened on first use) the sysfs writer. Also the read-only HostView given to plugins.
+// The host as core sees it: paths under the root, the definitions store, sysfs reads, and the
+// sysfs backend (the write side, injected by the composition root; opened on first use). Also
+// the read-only HostView given to plugins.
 
 import { normalize } from 'node:path';
-import type { ActiveDevice, DefinedDevice, HostView, Logger, MdevTypeInfo } from '@mdevctl/plugin-sdk';
+import type { ActiveDevice, DefinedDevice, HostView, Logger, MdevTypeInfo, SysfsBackend } from '@mdevctl/plugin-sdk';
 import { HostPaths } from './paths.js';
 import { ConfigStore, type DeviceFilter } from '../store/config-store.js';
 import { SysfsReader } from '../sysfs/reader.js';
-import { openSysfsWriter, type SysfsWriter } from '../sysfs/writer.js';
+import { openSysfsBackend } from '../sysfs/writer.js';
 
 export class Host implements HostView {
   readonly root: string;
   readonly store: ConfigStore;
   readonly sysfs: SysfsReader;
-  private writerPromise: Promise<SysfsWriter> | undefined;
+  private backendPromise: Promise<SysfsBackend> | undefined;
 
+  /**
+   * @param openBackend opens the sysfs backend, once, on the first write (default: the one the
+   *   host's root calls for, see sysfs/writer.ts; the composition root, app.ts, passes its choice)
+   */
   constructor(
     readonly paths: HostPaths,
     readonly log: Logger,
+    private readonly openBackend: () => SysfsBackend | Promise<SysfsBackend> = () => openSysfsBackend(paths),
   ) {
     this.root = paths.root;
     this.store = new ConfigStore(paths);
     this.sysfs = new SysfsReader(paths);
   }
 
-  /** The writer for sysfs attribute files, chosen once per process. */
-  writer(): Promise<SysfsWriter> {
-    this.writerPromise ??= openSysfsWriter(this.paths);
-    return this.writerPromise;
+  /** The sysfs backend (create, remove, write attribute), opened once. */
+  backend(): Promise<SysfsBackend> {
+    this.backendPromise ??= Promise.resolve().then(this.openBackend);
+    return this.backendPromise;
   }
 
   definitions(filter: DeviceFilter = {}): DefinedDevice[] {

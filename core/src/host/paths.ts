@@ -2,8 +2,6 @@
 
 import { join, resolve } from 'node:path';
 
-export const SIM_MANIFEST = '.mdev-sim/kernel.json';
-
 export class HostPaths {
   readonly root: string;
   /** etc/mdevctl.d: one dir per parent, one JSON file per uuid. */
@@ -54,10 +52,5 @@ export class HostPaths {
 
   typeDir(parent: string, type: string): string {
     return join(this.parentBase, parent, 'mdev_supported_types', type);
-  }
-
-  /** The simulated kernel's manifest; present only in a simulated host tree. */
-  simManifest(): string {
-    return join(this.root, SIM_MANIFEST);
   }
 }

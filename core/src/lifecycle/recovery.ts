@@ -9,7 +9,6 @@
 //   stop     -> nothing to undo: the device is stopped or still running, as reported
 // Temp files the dead command left next to the definition are removed too.
 
-import { join } from 'node:path';
 import type { MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
 import { formatConfig } from '../model/device-config.js';
@@ -71,8 +70,7 @@ async function undo(host: Host, intent: Intent): Promise<string> {
     case 'start': {
       const active = sysfs.activeDevice(device.uuid);
       if (!active || active.parent !== device.parent) return 'the device had not been created';
-      const writer = await host.writer();
-      writer.write(join(host.paths.device(device.uuid), 'remove'), '1');
+      (await host.backend()).remove(device.uuid);
       return 'stopped the half-started device';
     }
     case 'stop':

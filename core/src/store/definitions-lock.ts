@@ -1,12 +1,11 @@
 // The lock every mutating command holds on the definitions (SPEC §5); reading commands take
 // none. It lives in ROOT/run/lock (a tmpfs on real hosts): a lock left by a power loss cannot
 // outlive the boot, where a recycled pid could make it look held. A dead holder's lock is broken
-// (host/file-lock.ts). A contended lock is waited for up to MDEVCTL_LOCK_WAIT seconds (default
+// (the SDK's FileLock). A contended lock is waited for up to MDEVCTL_LOCK_WAIT seconds (default
 // 120; 0 fails at once), then the command fails naming the holder.
 
 import { join } from 'node:path';
-import type { Logger } from '@mdevctl/plugin-sdk';
-import { FileLock } from '../host/file-lock.js';
+import { FileLock, type Logger } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError } from '../model/errors.js';
 

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimulatedHost, SimulatedKernel } from 'mdevctl/sim';
+import { createSimulatedHost, SimulatedKernel } from '@mdevctl/plugin-sim';
 import { PROBE_PARENTS, runProbe, ueventsByPhase, type Observations } from './probe.js';
 
 export function simProbe(): Observations {

@@ -2,7 +2,6 @@
 // journal with how to undo it), and writing a started device's attributes (stopping it again
 // when one fails).
 
-import { join } from 'node:path';
 import type { KernelRefusal, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../../host/host.js';
 import type { CoreHooks } from '../hooks.js';
@@ -61,16 +60,16 @@ export class CoreActions {
   async writeAttributes(ctx: LifecycleContext): Promise<void> {
     if (ctx.action !== 'start') return;
     const device = requireDevice(ctx);
-    const writer = await this.host.writer();
+    const backend = await this.host.backend();
     for (const [i, attr] of device.attrs.entries()) {
       if (i === 1) crashPoint('attr'); // test hook: between two attribute writes
-      const path = this.host.sysfs.deviceFile(device.uuid, attr.name);
+      const path = backend.files.attribute(device.uuid, attr.name);
       let failure: string | undefined;
       if (!this.host.sysfs.deviceFileExists(device.uuid, attr.name)) {
         failure = `Invalid attribute '${attr.name}'`;
       } else {
         try {
-          writer.write(path, attr.value);
+          backend.writeAttribute(device.uuid, attr.name, attr.value);
         } catch (err) {
           const hint = await this.hint({ operation: 'attribute', device, file: path, attribute: attr.name, value: attr.value }, err);
           failure = `Failed to write ${attr.value} to attribute ${attr.name}: ${describeOsError(err)}${hint}`;
@@ -95,10 +94,10 @@ export class CoreActions {
   }
 
   private async create(device: MdevDevice): Promise<void> {
-    const writer = await this.host.writer();
-    const path = join(this.host.paths.typeDir(device.parent, device.type), 'create');
+    const backend = await this.host.backend();
+    const path = backend.files.create(device.parent, device.type);
     try {
-      writer.write(path, device.uuid);
+      backend.create(device.parent, device.type, device.uuid);
     } catch (err) {
       const hint = await this.hint({ operation: 'create', device, file: path, value: device.uuid }, err);
       throw new MdevctlError(
@@ -113,10 +112,10 @@ export class CoreActions {
   }
 
   private async remove(uuid: string, device?: MdevDevice): Promise<void> {
-    const writer = await this.host.writer();
-    const path = join(this.host.paths.device(uuid), 'remove');
+    const backend = await this.host.backend();
+    const path = backend.files.remove(uuid);
     try {
-      writer.write(path, '1');
+      backend.remove(uuid);
     } catch (err) {
       const hint = device ? await this.hint({ operation: 'remove', device, file: path, value: '1' }, err) : '';
       throw new MdevctlError(`Error removing device ${uuid}: ${describeOsError(err)}${hint}`, { cause: err });

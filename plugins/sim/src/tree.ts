@@ -4,8 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MODE_RO, MODE_RW, MODE_WO, makeDir, putFile, removeTree } from './fsops.js';
-import { MANIFEST_FILE, SIM_DIR, SimHost, UEVENT_LOG } from './host.js';
-import { FileLock } from '../host/file-lock.js';
+import { MANIFEST_FILE, SIM_DIR, SimHost, UEVENT_LOG, simKernelLock } from './host.js';
 import { buildBusDriver, buildParentDevice, registerParent } from './parents.js';
 import { buildManifest } from './profiles.js';
 import { buildGvtModules, isGvtParent } from './gvt.js';
@@ -69,7 +68,7 @@ export function createSimulatedHost(root: string, options: SimulatedHostOptions 
     makeDir(join(abs, dir));
   }
   makeDir(join(abs, SIM_DIR));
-  new FileLock(join(abs, SIM_DIR)).run(() => {
+  simKernelLock(join(abs, SIM_DIR)).run(() => {
     removeTree(join(abs, SIM_DIR, MANIFEST_FILE));
     removeTree(join(abs, 'sys'));
     removeTree(join(abs, SIM_DIR, 'tmp'));

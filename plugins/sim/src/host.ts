@@ -4,6 +4,7 @@
 
 import { appendFileSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { FileLock } from '@mdevctl/plugin-sdk';
 import { isDirectory, isSymlink, listDir, lexists, makeDir, MODE_RO, replaceFile } from './fsops.js';
 import { checkManifest, type DriverProfile, type ParentProfile, type SimManifest, type TypeProfile } from './profiles.js';
 
@@ -11,6 +12,16 @@ import { checkManifest, type DriverProfile, type ParentProfile, type SimManifest
 export const SIM_DIR = '.mdev-sim';
 export const MANIFEST_FILE = 'kernel.json';
 export const UEVENT_LOG = 'uevents.log';
+const KERNEL_LOCK = 'kernel.lock';
+
+/** The cross-process lock every simulated-kernel operation (and building the tree) runs under. */
+export function simKernelLock(simDir: string): FileLock {
+  return new FileLock(
+    simDir,
+    KERNEL_LOCK,
+    (pid, ms) => new Error(`simulated kernel busy: ${join(simDir, KERNEL_LOCK)} held by pid ${pid ?? '?'} for over ${ms / 1000}s`),
+  );
+}
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

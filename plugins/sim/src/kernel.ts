@@ -1,16 +1,15 @@
-// The simulated kernel: a SysfsWriter that reacts to sysfs writes under a simulated root as
+// The simulated kernel: reacts to sysfs writes under a simulated root as
 // Linux 6.1 does (create/remove, vfio_ap attributes, AP masks, css bind/unbind, uevent),
 // applies plain-file writes left by a foreign program (sync), and (un)registers parents.
 // Every operation runs under the cross-process lock in .mdev-sim/.
 
 import { chmodSync, closeSync, constants, openSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import type { SysfsWriter } from '../sysfs/writer.js';
 import { createDevice, removeDevice } from './devices.js';
 import { hasCode, kstrtoul, sysError, type SimErrnoCode, type SysError } from './errno.js';
 import { isDirectory, isSymlink, listDir, MODE_WO } from './fsops.js';
-import { SimHost, UEVENT_LOG, UUID_RE, type Uevent } from './host.js';
-import { FileLock } from '../host/file-lock.js';
+import { SimHost, UEVENT_LOG, UUID_RE, simKernelLock, type Uevent } from './host.js';
+import { fileBackend, type FileLock, type SysfsBackend } from '@mdevctl/plugin-sdk';
 import { bindDevice, plugParent, unbindDevice, unplugParent } from './parents.js';
 import type { ParentProfile } from './profiles.js';
 import { AP_CONFIG, isVfioApWritable, storeApConfig, storeHostMask, storeVfioAp, VFIO_AP_WRITABLE } from './vfio-ap.js';
@@ -24,13 +23,19 @@ export interface SyncResult {
 
 const UEVENT_ACTIONS = ['add', 'remove', 'change', 'move', 'online', 'offline', 'bind', 'unbind'];
 
-export class SimulatedKernel implements SysfsWriter {
+export class SimulatedKernel {
   readonly host: SimHost;
   private readonly lock: FileLock;
 
   private constructor(host: SimHost) {
     this.host = host;
-    this.lock = new FileLock(host.simDir);
+    this.lock = simKernelLock(host.simDir);
+  }
+
+  /** The sysfs backend of a simulated root: each change one write to the simulated kernel. */
+  static backend(root: string): SysfsBackend {
+    const kernel = SimulatedKernel.open(root);
+    return fileBackend(kernel.root, (path, data) => kernel.write(path, data));
   }
 
   /** Opens the simulated kernel of a root built by createSimulatedHost (throws otherwise). */

@@ -1,5 +1,9 @@
-// The built-in simulated host: build a tree (createSimulatedHost), drive it like a kernel
-// (SimulatedKernel), and the static profiles behind both.
+// @mdevctl/plugin-sim: a simulated mdev host. Build a tree (createSimulatedHost), drive it like
+// a kernel (SimulatedKernel), the static profiles behind both, and the sysfs backend mdevctl
+// loads on a simulated host (sysfsBackend; core imports this package only then).
+
+import type { SysfsBackend } from '@mdevctl/plugin-sdk';
+import { SimulatedKernel } from './kernel.js';
 
 export { createSimulatedHost, RELEASED_ADAPTERS, RELEASED_DOMAINS, type SimulatedHostOptions, type ApBusOptions } from './tree.js';
 export { SimulatedKernel, type SyncResult } from './kernel.js';
@@ -18,3 +22,8 @@ export {
 export { sysError, kstrtoul, type SysError, type SimErrnoCode } from './errno.js';
 export { formatMask, parseMaskHex, formatMatrix, AP_BITS } from './vfio-ap.js';
 export { main } from './cli.js';
+
+/** The sysfs backend of a simulated root (core's composition root calls this). */
+export function sysfsBackend(root: string): SysfsBackend {
+  return SimulatedKernel.backend(root);
+}

@@ -1,5 +1,5 @@
-// A cross-process lock file (holder pid inside): serialises mdevctl's mutating commands on the
-// definitions dir, and the simulated kernel's operations. Taken with link(2) so the pid is there
+// A cross-process lock file (holder pid inside), for core (its mutating commands on the
+// definitions dir) and for backends that serialise their own operations. Taken with link(2) so the pid is there
 // the moment the lock exists; a lock whose holder is dead is broken under a second, short
 // "breaker" lock. Waits are Atomics.wait pauses (a CLI has nothing else to do meanwhile), growing
 // from 1 ms to about 64 ms so that many waiters do not keep the CPU busy, bounded by a deadline
@@ -75,9 +75,8 @@ export class FileLock {
    */
   constructor(
     dir: string,
-    name = 'kernel.lock',
-    private readonly busy: (holder: number | undefined, waitedMs: number) => Error = (pid, ms) =>
-      new Error(`simulated kernel busy: ${join(dir, name)} held by pid ${pid ?? '?'} for over ${ms / 1000}s`),
+    name: string,
+    private readonly busy: (holder: number | undefined, waitedMs: number) => Error,
     private readonly deadlineMs = DEFAULT_DEADLINE_MS,
     private readonly onWait?: (holder: number | undefined) => void,
   ) {
