@@ -7,9 +7,6 @@ import { LEGACY_CATEGORY } from './legacy/commands.js';
 
 export const ABOUT = 'A mediated device management utility for Linux';
 
-/** Commands that work but are not listed (upstream hides start-parent-mdevs). */
-const HIDDEN_COMMANDS = new Set(['start-parent-mdevs']);
-
 /** `-u,--uuid #0` -> `-u, --uuid <UUID>`. */
 function optionLabel(definition: string): string {
   const [names = '', arg] = definition.split(' ');
@@ -47,12 +44,13 @@ export function commandHelp(def: Definition, program: string): string {
   return out;
 }
 
-export function programHelp(cli: Cli<CliContext>, program: string, version: string): string {
+/** `hidden`: the commands that work but are not listed (their classes say so; see registry.ts). */
+export function programHelp(cli: Cli<CliContext>, program: string, version: string, hidden: ReadonlySet<string>): string {
   const rows: Array<[string, string]> = cli
     .definitions()
     .filter((d) => d.category?.trim() !== LEGACY_CATEGORY) // the deprecated 0.x commands: man page only
     .map((d): [string, string] => [d.path.split(' ').slice(1).join(' '), clean(d.description ?? '')])
-    .filter(([name]) => name !== '' && !HIDDEN_COMMANDS.has(name))
+    .filter(([name]) => name !== '' && !hidden.has(name))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   rows.push(['help', 'Print this message or the help of the given subcommand(s)']);
   return (

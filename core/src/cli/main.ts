@@ -3,7 +3,7 @@
 // command that cannot finish too (lifecycle/unsettled.ts), never exit status 0.
 
 import { basename } from 'node:path';
-import { Cli, type CommandClass } from 'clipanion';
+import type { Cli } from 'clipanion';
 import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import { Mdevctl } from '../app.js';
 import { StderrLogger, parseLogLevel } from '../host/log.js';
@@ -11,22 +11,10 @@ import { MdevctlError, UsageError, messageOf } from '../model/errors.js';
 import { command as untilSettled } from '../lifecycle/unsettled.js';
 import type { CliContext } from './context.js';
 import { commandHelp, programHelp } from './help.js';
-import { DefineCommand } from './commands/define.js';
-import { UndefineCommand } from './commands/undefine.js';
-import { ModifyCommand } from './commands/modify.js';
-import { StartCommand } from './commands/start.js';
-import { StopCommand } from './commands/stop.js';
-import { ListCommand, LsmdevCommand } from './commands/list.js';
-import { TypesCommand } from './commands/types.js';
-import { StartParentMdevsCommand } from './commands/start-parent-mdevs.js';
-import { ValidateCommand } from './commands/validate.js';
-import { LEGACY_COMMANDS, reorderLegacyArgs } from './legacy/commands.js';
-import { ImportLegacyCommand } from './legacy/import-legacy.js';
-import { InstallSystemFilesCommand } from './system/install-system-files.js';
+import { reorderLegacyArgs } from './legacy/commands.js';
+import { VERSION, commandClasses, commandNamed, createCli, hiddenCommands, type Program } from './registry.js';
 
-export const VERSION = '1.4.0';
-
-export type Program = 'mdevctl' | 'lsmdev';
+export { VERSION, commandClasses, createCli, type Program } from './registry.js';
 
 export interface CliIO {
   readonly stdout: NodeJS.WritableStream;
@@ -41,23 +29,6 @@ export interface MainOptions {
   readonly plugins?: readonly MdevctlPlugin[];
 }
 
-const MDEVCTL_COMMANDS: CommandClass<CliContext>[] = [
-  DefineCommand, UndefineCommand, ModifyCommand, StartCommand, StopCommand, ListCommand, TypesCommand,
-  StartParentMdevsCommand, ValidateCommand, ImportLegacyCommand, InstallSystemFilesCommand, ...LEGACY_COMMANDS,
-];
-
-/** The command classes of a program (the man pages and completion are generated from them). */
-export function commandClasses(program: Program): CommandClass<CliContext>[] {
-  return program === 'lsmdev' ? [LsmdevCommand] : [...MDEVCTL_COMMANDS];
-}
-
-/** The clipanion CLI of a program, every command registered (or only the given ones). */
-export function createCli(program: Program, classes = commandClasses(program)): Cli<CliContext> {
-  const cli = new Cli<CliContext>({ binaryName: program, binaryVersion: VERSION, enableColors: false, enableCapture: false });
-  for (const c of classes) cli.register(c);
-  return cli;
-}
-
 /**
  * The CLI that parses these arguments: when the first one names an mdevctl command exactly, only
  * that command is registered (clipanion builds its parser for the commands registered, a cost
@@ -65,9 +36,7 @@ export function createCli(program: Program, classes = commandClasses(program)): 
  */
 function cliFor(program: Program, args: readonly string[]): Cli<CliContext> {
   const first = args[0];
-  const named = program === 'mdevctl' && first !== undefined && !needsEveryCommand(args)
-    ? MDEVCTL_COMMANDS.find((c) => c.paths?.length === 1 && c.paths[0]?.length === 1 && c.paths[0][0] === first)
-    : undefined;
+  const named = program === 'mdevctl' && first !== undefined && !needsEveryCommand(args) ? commandNamed(first) : undefined;
   return named ? createCli(program, [named]) : createCli(program);
 }
 
@@ -104,6 +73,8 @@ export async function main(argv: readonly string[], io: CliIO = process, options
         return io.stderr as CliContext['stderr'];
       },
       env: io.env,
+      // The generators are loaded only by the command that installs their files.
+      generatedFiles: async () => (await import('./docs/generate.js')).generatedFiles(),
       app: (): Mdevctl => {
         if (!app) {
           app = new Mdevctl({ root: rootFrom(io.env), log, plugins: options.plugins ?? [], env: io.env });
@@ -145,17 +116,17 @@ function helpOrVersion(
   if (program === 'mdevctl' && first === 'help') {
     const def = args[1] !== undefined ? commandDef(args[1]) : undefined;
     if (args[1] !== undefined && !def) throw new UsageError(`unrecognized subcommand '${args[1]}'`);
-    return { text: def ? commandHelp(def, program) : programHelp(cli, program, VERSION), status: 0 };
+    return { text: def ? commandHelp(def, program) : programHelp(cli, program, VERSION, hiddenCommands(commandClasses(program))), status: 0 };
   }
   if (args.includes('--help') || args.includes('-h')) {
     const def = program === 'lsmdev' ? cli.definitions()[0] : commandDef(first);
-    return { text: def ? commandHelp(def, program) : programHelp(cli, program, VERSION), status: 0 };
+    return { text: def ? commandHelp(def, program) : programHelp(cli, program, VERSION, hiddenCommands(commandClasses(program))), status: 0 };
   }
   if ((program === 'lsmdev' || args.length === 1) && (args.includes('--version') || args.includes('-V'))) {
     return { text: `${program} ${VERSION}\n`, status: 0 };
   }
   if (program === 'mdevctl' && args.length === 0) {
-    return { text: programHelp(cli, program, VERSION), status: 2, toStderr: true };
+    return { text: programHelp(cli, program, VERSION, hiddenCommands(commandClasses(program))), status: 2, toStderr: true };
   }
   return undefined;
 }
@@ -163,7 +134,7 @@ function helpOrVersion(
 /** One line for clipanion's parse errors. */
 function syntaxProblem(err: unknown, command: string | undefined, cli: Cli<CliContext>): string {
   if (command !== undefined && !command.startsWith('-')) {
-    const known = cli.definitions().some((d) => d.path.endsWith(` ${command}`)) || command === 'start-parent-mdevs';
+    const known = cli.definitions().some((d) => d.path.endsWith(` ${command}`)) || commandNamed(command) !== undefined;
     if (!known) return `unrecognized subcommand '${command}'`;
   }
   const candidates = (err as { candidates?: Array<{ reason: string | null }> }).candidates;

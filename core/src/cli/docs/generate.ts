@@ -5,22 +5,16 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VERSION, commandClasses, createCli } from '../main.js';
+import { VERSION, commandClasses, createCli } from '../registry.js';
+import { COMPLETION_FILE, type GeneratedFile } from './outputs.js';
 import { bashCompletion } from './completion.js';
 import { lsmdevManPage, mdevctlManPage } from './man.js';
 import { commandDocs, type CommandDoc } from './model.js';
 
-export interface GeneratedFile {
-  /** Relative to the package directory (core/). */
-  readonly path: string;
-  readonly content: string;
-}
-
 /** The package directory (core/ in a checkout, …/node_modules/mdevctl when installed). */
 export const PACKAGE_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 
-export const MAN_PAGES = ['man/mdevctl.8', 'man/lsmdev.8'] as const;
-export const COMPLETION_FILE = 'completion/mdevctl.bash';
+export { MAN_PAGES, COMPLETION_FILE, type GeneratedFile } from './outputs.js';
 
 /** Every command of the mdevctl program, as documented. */
 export function documentedCommands(): CommandDoc[] {

@@ -5,6 +5,7 @@
 import type { CommandClass, Definition } from 'clipanion';
 import type { CliContext } from '../context.js';
 import { LEGACY_CATEGORY } from '../legacy/commands.js';
+import { hiddenCommands } from '../registry.js';
 
 export interface OptionDoc {
   /** `-u`, `--uuid`, … in definition order. */
@@ -59,11 +60,7 @@ function paragraphs(text: string | undefined): string[] {
  * registered command classes (their static `hidden` marks the unlisted ones).
  */
 export function commandDocs(definitions: readonly Definition[], classes: readonly CommandClass<CliContext>[]): CommandDoc[] {
-  const hidden = new Set(
-    classes
-      .filter((c) => (c as { hidden?: boolean }).hidden === true)
-      .flatMap((c) => (c.paths ?? []).map((p) => p.join(' '))),
-  );
+  const hidden = hiddenCommands(classes);
   return definitions
     .map((d): CommandDoc => {
       const name = d.path.split(' ').slice(1).join(' ');

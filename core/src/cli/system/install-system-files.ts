@@ -9,6 +9,7 @@ import { Command, Option } from 'clipanion';
 import { HostPaths } from '../../host/paths.js';
 import { UsageError } from '../../model/errors.js';
 import { MdevctlCommand } from '../commands/base.js';
+import { COMPLETION_FILE } from '../docs/outputs.js';
 import { BASH_COMPLETION_DIR, MAN_DIR, UDEV_RULE_FILE, install, requiredDirs, ruleCommandProblem, udevRule, type InstallItem } from './files.js';
 
 /** This package's mdevctl program, run by the node running now. */
@@ -39,9 +40,7 @@ export class InstallSystemFilesCommand extends MdevctlCommand {
     if (problem) throw new UsageError(`Invalid value ${JSON.stringify(command)} for '--exec <COMMAND>': ${problem}`);
     const paths = HostPaths.fromEnv(this.context.env);
     const under = (rel: string) => resolve(paths.root, rel);
-    // The generators are loaded only here, not on every mdevctl start.
-    const { generatedFiles, COMPLETION_FILE } = await import('../docs/generate.js');
-    const generated = new Map(generatedFiles().map((f) => [f.path, f.content]));
+    const generated = new Map((await this.context.generatedFiles()).map((f) => [f.path, f.content]));
     const content = (path: string): string => {
       const text = generated.get(path);
       if (text === undefined) throw new Error(`nothing generated for ${path}`);
