@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
-  DEVICE_FIELDS, TYPE_FIELDS, claimsDevice,
   type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest, type SysfsBackend,
 } from '@mdevctl/plugin-sdk';
 import { Host } from './host/host.js';
@@ -30,11 +29,10 @@ import { configuredPlugins } from './plugins/configured.js';
 import { CONFIG_ENV } from './config/places.js';
 import { loadSettings } from './config/load.js';
 import { DEFAULT_SETTINGS } from './config/settings.js';
-import { extraCollector, type ListingExtra } from './output/extras.js';
+import { Listing } from './output/listing.js';
 import { MdevctlError, ValidationFailed, firstLine, messageOf } from './model/errors.js';
-import { compareBytes } from './model/order.js';
 import { formatListJson, formatListText, type ListEntry } from './output/devices.js';
-import { formatTypesJson, formatTypesText, type TypeExtras } from './output/types.js';
+import { formatTypesJson, formatTypesText } from './output/types.js';
 
 export interface MdevctlOptions {
   /** Environment root; default MDEVCTL_ENV_ROOT or `/`. */
@@ -90,6 +88,7 @@ export class Mdevctl {
   readonly hooks: CoreHooks;
   readonly host: Host;
   private readonly pipeline: LifecyclePipeline;
+  private readonly listing: Listing;
   private lock: FileLock | undefined;
   private readonly intents: IntentLog;
   private loading: Promise<readonly MdevctlPlugin[]> | undefined;
@@ -105,6 +104,7 @@ export class Mdevctl {
     new CoreLifecyclePlugin(this.host, journal, this.inputs).apply(this.hooks);
     this.intents = new IntentLog(lockDir(paths));
     this.pipeline = new LifecyclePipeline(this.hooks, this.host, journal, this.intents);
+    this.listing = new Listing(this.host, this.hooks);
     armCrashHook(options.env ?? process.env);
   }
 
@@ -240,20 +240,37 @@ export class Mdevctl {
 
   /** The `list` output (text or JSON), exactly as printed. */
   async list(opts: ListOptions = {}): Promise<string> {
-    const plugins = await this.plugins();
-    const filter = { uuid: opts.uuid, parent: opts.parent };
-    let entries = opts.defined ? this.definedEntries(filter) : await this.activeEntries(filter);
-    if (opts.extended) entries = await this.extendEntries(entries, plugins, opts);
+    const entries = await this.listing.entries(opts, await this.plugins());
     return opts.dumpjson
       ? formatListJson(entries, opts.uuid !== undefined)
       : formatListText(entries, opts.verbose === true);
+  }
+
+  /** The devices `list` shows (running ones, or with `defined` the definitions), unformatted. */
+  async devices(opts: Pick<ListOptions, 'defined' | 'uuid' | 'parent'> = {}): Promise<ListEntry[]> {
+    return this.listing.entries(opts, await this.plugins());
+  }
+
+  /** The types of each parent (one parent's with `parent`), as `types` shows them, unformatted. */
+  typeGroups(parent?: string): Array<[string, MdevTypeInfo[]]> {
+    return this.host.sysfs.typeGroups(parent);
+  }
+
+  /** Where `uuid` is: running or not, the parents it is defined on, and how many of its definitions cannot be read. */
+  whereIs(uuid: string): { running: boolean; definedOn: string[]; unreadable: number } {
+    const scan = this.host.store.scan({ uuid });
+    return {
+      running: this.host.sysfs.activeDevice(uuid) !== undefined,
+      definedOn: scan.devices.map((d) => d.parent),
+      unreadable: scan.problems.length,
+    };
   }
 
   /** The `types` output (text or JSON), exactly as printed. */
   async types(opts: TypesOptions = {}): Promise<string> {
     const plugins = await this.plugins();
     const groups = this.host.sysfs.typeGroups(opts.parent);
-    const extras = opts.extended ? await this.typeExtras(groups.flatMap(([, types]) => types), plugins, opts) : undefined;
+    const extras = opts.extended ? await this.listing.typeExtras(groups.flatMap(([, types]) => types), plugins, opts) : undefined;
     return opts.dumpjson ? formatTypesJson(groups, extras) : formatTypesText(groups, extras);
   }
 
@@ -274,73 +291,6 @@ export class Mdevctl {
       }
     });
   }
-
-  /** -x: each entry with core's `Claimed by` and what the listing.device taps add. */
-  private async extendEntries(entries: ListEntry[], plugins: readonly MdevctlPlugin[], opts: ListOptions): Promise<ListEntry[]> {
-    const query = { host: this.host, log: this.host.log };
-    const out: ListEntry[] = [];
-    for (const entry of entries) {
-      const d = entry.device;
-      const { output, extra } = extraCollector(DEVICE_FIELDS, opts.dumpjson === true, claimers(plugins, d.parent, d.type));
-      await this.hooks.listing.device.promise({ ...output, device: d, defined: opts.defined === true, verbose: opts.verbose === true }, query);
-      out.push({ ...entry, extra });
-    }
-    return out;
-  }
-
-  /** -x: each type's `Claimed by` and what the listing.type taps add. */
-  private async typeExtras(types: readonly MdevTypeInfo[], plugins: readonly MdevctlPlugin[], opts: TypesOptions): Promise<TypeExtras> {
-    const query = { host: this.host, log: this.host.log };
-    const extras = new Map<MdevTypeInfo, ListingExtra>();
-    for (const t of types) {
-      const { output, extra } = extraCollector(TYPE_FIELDS, opts.dumpjson === true, claimers(plugins, t.parent, t.type));
-      await this.hooks.listing.type.promise({ ...output, type: t }, query);
-      extras.set(t, extra);
-    }
-    return extras;
-  }
-
-  private definedEntries(filter: { uuid?: string | undefined; parent?: string | undefined }): ListEntry[] {
-    const scan = this.host.store.scan(filter);
-    for (const p of scan.problems) this.host.log.warn(p.message);
-    // One look at sysfs for all definitions, not a (failing) realpath per definition.
-    const running = new Map(this.host.sysfs.activeDevices({ uuid: filter.uuid }).map((d) => [d.uuid, d]));
-    return scan.devices.map((def): ListEntry => {
-      const active = running.get(def.uuid);
-      const isActive = active !== undefined && active.parent === def.parent && active.type === def.type;
-      const device = { uuid: def.uuid, parent: def.parent, type: def.type, start: def.start, attrs: def.attrs };
-      return isActive ? { device, marker: '(active)' } : { device };
-    });
-  }
-
-  private async activeEntries(filter: { uuid?: string | undefined; parent?: string | undefined }): Promise<ListEntry[]> {
-    const out: ListEntry[] = [];
-    const query = { host: this.host, log: this.host.log };
-    const devices = this.host.sysfs
-      .activeDevices(filter)
-      .sort((a, b) => compareBytes(a.parent, b.parent) || compareBytes(a.uuid, b.uuid));
-    for (const active of devices) {
-      let start: MdevDevice['start'] = 'manual';
-      let defined: boolean;
-      try {
-        const def = this.host.store.read(active.parent, active.uuid);
-        start = def?.start ?? 'manual';
-        defined = def !== undefined; // read once, not looked up again
-      } catch (err) {
-        this.host.log.warn(messageOf(err));
-        defined = this.host.store.exists(active.parent, active.uuid);
-      }
-      const attrs = (await this.hooks.query.activeAttributes.promise(active, query)) ?? [];
-      const device = { ...active, start, attrs };
-      out.push(defined ? { device, marker: '(defined)' } : { device });
-    }
-    return out;
-  }
-}
-
-/** The names of the plugins whose claims cover the device (plugins without claims claim nothing). */
-function claimers(plugins: readonly MdevctlPlugin[], parent: string, type: string): string[] {
-  return plugins.filter((p) => p.claims !== undefined && claimsDevice(p.claims, parent, type)).map((p) => p.name);
 }
 
 function parentOf(definitionPath: string): string {
