@@ -12,7 +12,7 @@ import { Host } from './host/host.js';
 import { HostPaths } from './host/paths.js';
 import { StderrLogger } from './host/log.js';
 import { createHooks, type CoreHooks } from './lifecycle/hooks.js';
-import { ChangeJournal } from './lifecycle/journal.js';
+import { Transactions } from './lifecycle/transaction.js';
 import { LifecyclePipeline } from './lifecycle/pipeline.js';
 import { CoreLifecyclePlugin } from './lifecycle/core/plugin.js';
 import { CORE_SOURCE } from './lifecycle/core/checks.js';
@@ -100,10 +100,10 @@ export class Mdevctl {
     const backend = options.backend;
     this.host = new Host(paths, options.log ?? StderrLogger.fromEnv(), () => backend ?? openSysfsBackend(paths));
     this.hooks = createHooks();
-    const journal = new ChangeJournal();
-    new CoreLifecyclePlugin(this.host, journal, this.inputs).apply(this.hooks);
     this.intents = new IntentLog(lockDir(paths));
-    this.pipeline = new LifecyclePipeline(this.hooks, this.host, journal, this.intents);
+    const transactions = new Transactions(this.intents);
+    new CoreLifecyclePlugin(this.host, transactions, this.inputs).apply(this.hooks);
+    this.pipeline = new LifecyclePipeline(this.hooks, this.host, transactions);
     this.listing = new Listing(this.host, this.hooks);
     armCrashHook(options.env ?? process.env);
   }

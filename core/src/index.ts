@@ -3,6 +3,7 @@
 export { Mdevctl, type MdevctlOptions, type ListOptions, type TypesOptions } from './app.js';
 export { HostPaths } from './host/paths.js';
 export { Host } from './host/host.js';
+export { Transaction, type IntentRecord } from './lifecycle/transaction.js';
 export { StderrLogger, parseLogLevel } from './host/log.js';
 export { MdevctlError, UsageError, ValidationFailed } from './model/errors.js';
 export { parseUuid } from './model/uuid.js';

@@ -1,15 +1,16 @@
 // Runs one device through the lifecycle: define -> validate -> pre -> create -> attrs -> post
-// -> notify. Validation problems are all reported at once, before anything is written; when
-// create or attrs fails after core's primary action, that action is undone (journal.ts). From
-// create to the end of attrs an intent record says what is being changed, so that the next
-// command can take the change back if this process dies half-way (intent.ts, recovery.ts).
+// -> notify. Validation problems are all reported at once, before anything is written. Each run
+// has one transaction (transaction.ts): it begins with the intent record before create (before
+// pre for modify --live, whose live call-out runs in pre and changes the running device), core's
+// primary action registers its undo on it, and it commits, or rolls back when create or attrs
+// fails.
 // crashPoint() marks where the MDEVCTL_TEST_CRASH_AT test hook can kill the run.
 
 import type { CommandRequest, Diagnostic, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
 import type { CoreHooks } from './hooks.js';
-import type { ChangeJournal } from './journal.js';
-import type { Intent, IntentLog } from './intent.js';
+import type { Transactions } from './transaction.js';
+import type { Intent } from './intent.js';
 import { crashPoint } from './crash-hook.js';
 import { DiagnosticList } from './diagnostics.js';
 import { MdevctlError, ValidationFailed, messageOf } from '../model/errors.js';
@@ -28,8 +29,7 @@ export class LifecyclePipeline {
   constructor(
     private readonly hooks: CoreHooks,
     private readonly host: Host,
-    private readonly journal: ChangeJournal,
-    private readonly intents?: IntentLog,
+    private readonly transactions: Transactions,
   ) {}
 
   /** Runs the request through every stage; resolves to the device the action applied to. */
@@ -50,34 +50,39 @@ export class LifecyclePipeline {
 
     // modify --live changes the running device in pre (the live call-out, before the stored
     // change): its record starts there, so that a crash between the two is reported too.
-    const liveFirst = request.action === 'modify' && request.live === true;
-    if (liveFirst) this.intents?.begin(intentOf(request, device, ctx.previous));
+    const tx = this.transactions.open(ctx);
     try {
-      await stages.pre.promise(ctx);
-    } catch (err) {
-      if (liveFirst) this.intents?.end();
-      await this.settle('notify', () => stages.notify.promise(ctx));
-      throw err;
-    }
-    crashPoint('pre');
+      if (request.action === 'modify' && request.live === true) tx.begin(intentOf(request, device, ctx.previous));
+      try {
+        await stages.pre.promise(ctx);
+      } catch (err) {
+        tx.end();
+        await this.settle('notify', () => stages.notify.promise(ctx));
+        throw err;
+      }
+      crashPoint('pre');
 
-    if (!liveFirst) this.intents?.begin(intentOf(request, ctx.device ?? device, ctx.previous));
-    crashPoint('intent');
-    try {
-      const handled = await stages.create.promise(ctx);
-      if (handled !== true) throw new MdevctlError(`Internal error: nothing handled '${request.action}'`);
-      crashPoint('create');
-      await stages.attrs.promise(ctx);
-      crashPoint('attrs');
-      ctx.state = 'success';
-    } catch (err) {
-      ctx.state = 'failure';
-      ctx.error = err;
-      const problem = await this.journal.rollback(ctx);
-      if (problem !== undefined) this.host.log.warn(problem);
+      tx.begin(intentOf(request, ctx.device ?? device, ctx.previous)); // no-op when begun before pre
+      crashPoint('intent');
+      try {
+        const handled = await stages.create.promise(ctx);
+        if (handled !== true) throw new MdevctlError(`Internal error: nothing handled '${request.action}'`);
+        crashPoint('create');
+        await stages.attrs.promise(ctx);
+        crashPoint('attrs');
+        ctx.state = 'success';
+        tx.commit();
+      } catch (err) {
+        ctx.state = 'failure';
+        ctx.error = err;
+        const problem = await tx.rollback();
+        if (problem !== undefined) this.host.log.warn(problem);
+      } finally {
+        // Done or taken back (or reported as impossible to take back): nothing left to recover.
+        tx.end();
+      }
     } finally {
-      // Done or taken back (or reported as impossible to take back): nothing left to recover.
-      this.intents?.end();
+      this.transactions.close(ctx);
     }
 
     await this.settle('post', () => stages.post.promise(ctx));

@@ -1,11 +1,11 @@
 // The create and attrs stages of core: the one primary action of each command (recorded in the
-// journal with how to undo it), and writing a started device's attributes (stopping it again
+// run's transaction with how to undo it), and writing a started device's attributes (stopping it again
 // when one fails).
 
 import type { KernelRefusal, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../../host/host.js';
 import type { CoreHooks } from '../hooks.js';
-import type { ChangeJournal } from '../journal.js';
+import type { Transactions } from '../transaction.js';
 import { MdevctlError, describeOsError, firstLine } from '../../model/errors.js';
 import { crashPoint } from '../crash-hook.js';
 
@@ -13,7 +13,7 @@ export class CoreActions {
   constructor(
     private readonly host: Host,
     private readonly hooks: CoreHooks,
-    private readonly journal: ChangeJournal,
+    private readonly journal: Transactions,
   ) {}
 
   async primary(ctx: LifecycleContext): Promise<true> {

@@ -1,10 +1,10 @@
 // Core's own taps on the lifecycle: build the device, check it, do the primary action (recorded
-// in the journal), write attributes. They get the real hooks, unscoped; plugins tap around them
+// in the run's transaction), write attributes. They get the real hooks, unscoped; plugins tap around them
 // (a lower stage runs earlier).
 
 import type { Host } from '../../host/host.js';
 import type { CoreHooks } from '../hooks.js';
-import type { ChangeJournal } from '../journal.js';
+import type { Transactions } from '../transaction.js';
 import { DeviceBuilder } from './build.js';
 import { InputFiles } from './jsonfile.js';
 import { CoreChecks } from './checks.js';
@@ -18,7 +18,7 @@ export const LAST = 100;
 export class CoreLifecyclePlugin {
   constructor(
     private readonly host: Host,
-    private readonly journal: ChangeJournal,
+    private readonly journal: Transactions,
     /** The --jsonfile inputs, read by the command before it takes the lock. */
     private readonly inputs: InputFiles = new InputFiles(),
   ) {}
