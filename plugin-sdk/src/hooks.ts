@@ -53,8 +53,9 @@ export interface LifecycleHooks {
   /** The primary action. The first tap that returns `true` handled it. */
   readonly create: BailHook<[LifecycleContext], true>;
   /**
-   * `modify --live`: apply the change to the running device (call-out `live`). The first tap
-   * that returns `true` applied it; when none does, the modify fails.
+   * `modify --live`: apply the change to the running device (call-out `live`). Runs after
+   * validate and before pre (upstream's order). The first tap that returns `true` applied it;
+   * when none does, the modify fails (pre and create do not run; post and notify do).
    */
   readonly live: BailHook<[LifecycleContext], true>;
   /**

@@ -1,9 +1,9 @@
-// Runs one device through the lifecycle: define -> validate -> pre -> create -> attrs -> post
-// -> notify. Validation problems are all reported at once, before anything is written. Each run
-// has one transaction (transaction.ts): it begins with the intent record before create (before
-// pre for modify --live, whose live call-out runs in pre and changes the running device), core's
-// primary action registers its undo on it, and it commits, or rolls back when create or attrs
-// fails.
+// Runs one device through the lifecycle: define -> validate -> [live] -> pre -> create -> attrs
+// -> post -> notify (live only for modify --live: the running device is changed first, as
+// upstream does). Validation problems are all reported at once, before anything is written. Each
+// run has one transaction (transaction.ts): it begins with the intent record before create
+// (before live for modify --live), core's primary action registers its undo on it, and it
+// commits, or rolls back when create or attrs fails.
 // crashPoint() marks where the MDEVCTL_TEST_CRASH_AT test hook can kill the run.
 
 import type { CommandRequest, Diagnostic, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
@@ -52,13 +52,27 @@ export class LifecyclePipeline {
     // change): its record starts there, so that a crash between the two is reported too.
     const tx = this.transactions.open(ctx);
     try {
-      if (request.action === 'modify' && request.live === true) tx.begin(intentOf(request, device, ctx.previous));
+      const live = request.action === 'modify' && request.live === true;
+      let applied: true | undefined;
       try {
-        await stages.pre.promise(ctx);
+        if (live) {
+          tx.begin(intentOf(request, device, ctx.previous));
+          applied = await stages.live.promise(ctx);
+        }
+        if (!live || applied === true) await stages.pre.promise(ctx);
       } catch (err) {
         tx.end();
         await this.settle('notify', () => stages.notify.promise(ctx));
         throw err;
+      }
+      if (live && applied !== true) {
+        // Nothing was changed: the run fails as a failed primary action does (post, notify).
+        tx.end();
+        ctx.state = 'failure';
+        ctx.error = new MdevctlError('No callout script with version support found that supports live modify');
+        await this.settle('post', () => stages.post.promise(ctx));
+        await this.settle('notify', () => stages.notify.promise(ctx));
+        throw ctx.error;
       }
       crashPoint('pre');
 

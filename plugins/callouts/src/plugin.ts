@@ -1,6 +1,6 @@
-// The plugin's taps on the lifecycle and the query hooks (tap name `callouts`):
-// pre (state none; a failure aborts unless --force), post (state success/failure; result
-// ignored), notify (every notifier), live (modify --live through the versioned script) and
+// The plugin's taps on the lifecycle and the query hooks (tap name `callouts`): live (modify
+// --live through the versioned script, before pre), pre (state none; a failure aborts unless
+// --force), post (state success/failure; result ignored), notify (every notifier) and
 // activeAttributes (`get attributes` for list and for define -u of a running device).
 
 import {
@@ -33,7 +33,7 @@ export class CalloutError extends Error {
 
 /** What the taps of one pipeline run tell each other (in ctx.scratch). */
 interface RunNotes {
-  /** modify --live: the live call-out ran in pre; or no versioned script can do it. */
+  /** modify --live: the live call-out ran (live stage); or no versioned script can do it. */
   live?: 'applied' | 'unavailable';
 }
 
@@ -59,7 +59,7 @@ export class CalloutsPlugin implements MdevctlPlugin {
       error: () => void this.defineStages.pop(),
     });
     stages.pre.tapPromise(PLUGIN_NAME, (ctx) => this.pre(ctx));
-    stages.live.tapPromise(PLUGIN_NAME, async (ctx) => (notes(ctx).live === 'applied' ? true : undefined));
+    stages.live.tapPromise(PLUGIN_NAME, (ctx) => this.liveStage(ctx));
     stages.post.tapPromise(PLUGIN_NAME, (ctx) => this.post(ctx));
     stages.notify.tapPromise(PLUGIN_NAME, (ctx) => this.notify(ctx));
     hooks.query.activeAttributes.tapPromise(PLUGIN_NAME, (device, query) => this.attributes(device, query));
@@ -69,16 +69,25 @@ export class CalloutsPlugin implements MdevctlPlugin {
     const device = ctx.device;
     if (!device) return;
     const req = ctx.request;
-    if (req.action === 'modify' && req.live) {
-      // Upstream's order: the live call-out (and its notification) comes before pre; a live-only
-      // modify runs no pre/post call-outs at all.
-      if (!(await this.live(ctx, device)) || !req.defined) return;
-      await this.engine.notify(ctx.host.root, ctx.log, device, 'modify', 'none', configJson(device));
-    }
+    // A live-only modify runs no pre/post call-outs at all.
+    if (req.action === 'modify' && req.live && !req.defined) return;
     const outcome = await this.engine.callout(ctx.host.root, ctx.log, { target: device, event: 'pre', action: ctx.action, state: 'none', input: configJson(device) });
     if (outcome.kind !== 'failed') return;
     if (!ctx.force) throw new CalloutError(outcome.message);
     ctx.log.warn(`Forcing operation '${ctx.action}' despite callout failure. Error was: ${outcome.message}`);
+  }
+
+  /**
+   * The live stage (modify --live, before pre: upstream's order): the live call-out, then with
+   * --defined the notification of it. Undefined when no script can apply it (core then fails).
+   */
+  private async liveStage(ctx: LifecycleContext): Promise<true | undefined> {
+    const device = ctx.device;
+    const req = ctx.request;
+    if (!device || req.action !== 'modify' || !req.live) return undefined;
+    if (!(await this.live(ctx, device))) return undefined;
+    if (req.defined) await this.engine.notify(ctx.host.root, ctx.log, device, 'modify', 'none', configJson(device));
+    return true;
   }
 
   /** The `live` call-out, only through a versioned script that lists event live and action modify. */

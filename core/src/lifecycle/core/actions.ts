@@ -31,16 +31,9 @@ export class CoreActions {
         this.journal.record(ctx, 'removal of the definition', () => void store.write(previous ?? device));
         break;
       case 'modify':
-        if (req.live) {
-          const applied = await this.hooks.lifecycle.live.promise(ctx);
-          if (applied !== true) {
-            throw new MdevctlError('No callout script with version support found that supports live modify');
-          }
-          // The running device's change cannot be taken back; the stored one can.
-          if (req.defined) this.storeModified(ctx, device, previous);
-        } else {
-          this.storeModified(ctx, device, previous);
-        }
+        // --live: the live stage changed the running device already (that cannot be taken
+        // back); the stored definition changes only with --defined, and can be.
+        if (!req.live || req.defined) this.storeModified(ctx, device, previous);
         break;
       case 'start':
         await this.create(device);
