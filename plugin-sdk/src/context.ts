@@ -36,7 +36,7 @@ export interface Diagnostics {
 export interface HostView {
   /** The environment root (`MDEVCTL_ENV_ROOT`, default `/`). */
   readonly root: string;
-  /** Every readable definition; unreadable ones are skipped (and reported by the store). */
+  /** Every readable definition; unreadable ones are left out without a word (core reports them). */
   definitions(filter?: { uuid?: string; parent?: string }): DefinedDevice[];
   /** Every device present in sysfs. */
   activeDevices(filter?: { uuid?: string; parent?: string }): ActiveDevice[];
@@ -109,7 +109,7 @@ export interface LifecycleContext {
   device?: MdevDevice;
   /** The stored definition before a modify or undefine, when there is one. */
   previous?: DefinedDevice;
-  /** Whether the device exists in sysfs at the start of the run. */
+  /** The running device with this uuid, when the define stage found one (set by core's define taps). */
   active?: ActiveDevice;
   /** `none` until the primary action ran, then its outcome. */
   state: ActionState;
@@ -145,5 +145,5 @@ export interface KernelRefusal {
   readonly errno: number;
 }
 
-/** Returned by a listing hook for a running device: its attributes as read from the host. */
+/** The answer of query.activeAttributes for a running device: its attributes as read from the host. */
 export type AttributeList = readonly Attribute[];

@@ -15,7 +15,7 @@ export function parseUuid(text: string): string | undefined {
   return undefined;
 }
 
-/** True for a file name that is a canonical uuid (how definitions and devices are named). */
+/** True for a file name that is a hyphenated uuid, in either case (not only the stored lower-case form). */
 export function isUuidName(name: string): boolean {
   return HYPHENATED.test(name);
 }
