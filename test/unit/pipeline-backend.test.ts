@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Mdevctl, SysfsFiles, StderrLogger, MdevctlError, type SysfsBackend } from 'mdevctl';
+import { Mdevctl, SysfsFiles, StderrLogger, MdevctlError, SDK_VERSION, type MdevctlPlugin, type SysfsBackend } from 'mdevctl';
 import { simHost } from '../helpers/sim-host.js';
 
 const U = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
@@ -61,6 +61,29 @@ test("the backend's refusal fails the start with upstream's message and leaves t
     );
     assert.deepEqual(backend.calls, [['create', 'mtty', 'mtty-1', U]]);
     assert.deepEqual(h.definitions('mtty'), [U], 'the earlier define stays');
+  } finally {
+    h.cleanup();
+  }
+});
+
+test("plugins get a frozen read-only view of the host, not core's Host (no store, no backend)", async () => {
+  const h = simHost({ parents: ['mtty'] });
+  try {
+    const seen: object[] = [];
+    const spy: MdevctlPlugin = {
+      name: 'spy',
+      sdkVersion: SDK_VERSION,
+      apply(hooks) {
+        hooks.lifecycle.validate.tap('spy', (ctx) => void seen.push(ctx.host));
+      },
+    };
+    const mdevctl = new Mdevctl({ root: h.root, backend: fakeBackend(h.root), config: false, env: {}, plugins: [spy], log: new StderrLogger('error', () => undefined) });
+    await mdevctl.define({ uuid: U, parent: 'mtty', type: 'mtty-1', auto: false });
+    assert.equal(seen.length, 1);
+    const host = seen[0] as Record<string, unknown>;
+    assert.ok(Object.isFrozen(host));
+    assert.deepEqual(Object.keys(host).sort(), ['activeDevices', 'definitions', 'parents', 'readFile', 'root', 'types']);
+    assert.equal(host['root'], mdevctl.host.root);
   } finally {
     h.cleanup();
   }

@@ -1,6 +1,6 @@
 // The host as core sees it: paths under the root, the definitions store, sysfs reads, and the
-// sysfs backend (the write side, injected by the composition root; opened on first use). Also
-// the read-only HostView given to plugins.
+// sysfs backend (the write side, injected by the composition root; opened on first use). Plugins
+// get only its read-only `view`.
 
 import { normalize } from 'node:path';
 import type { ActiveDevice, DefinedDevice, HostView, Logger, MdevTypeInfo, SysfsBackend } from '@mdevctl/plugin-sdk';
@@ -13,6 +13,8 @@ export class Host implements HostView {
   readonly root: string;
   readonly store: ConfigStore;
   readonly sysfs: SysfsReader;
+  /** What plugins get (ctx.host, query.host): the read-only methods only, frozen; never this Host. */
+  readonly view: HostView;
   private backendPromise: Promise<SysfsBackend> | undefined;
 
   /**
@@ -27,6 +29,14 @@ export class Host implements HostView {
     this.root = paths.root;
     this.store = new ConfigStore(paths);
     this.sysfs = new SysfsReader(paths);
+    this.view = Object.freeze({
+      root: this.root,
+      definitions: (filter?: DeviceFilter) => this.definitions(filter),
+      activeDevices: (filter?: DeviceFilter) => this.activeDevices(filter),
+      parents: () => this.parents(),
+      types: (parent?: string) => this.types(parent),
+      readFile: (relativePath: string) => this.readFile(relativePath),
+    });
   }
 
   /** The sysfs backend (create, remove, write attribute), opened once. */

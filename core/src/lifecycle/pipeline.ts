@@ -126,7 +126,7 @@ export class LifecyclePipeline {
       request,
       force,
       checkOnly,
-      host: this.host,
+      host: this.host.view,
       log: this.host.log,
       diagnostics: new DiagnosticList(),
       state: 'none',
