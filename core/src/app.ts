@@ -47,8 +47,10 @@ export interface MdevctlOptions {
    * the first of ROOT/etc/mdevctl.d/mdevctl.config.{json,yaml,yml,js,mjs,cjs}.
    */
   readonly config?: string | false;
-  /** The environment (MDEVCTL_CONFIG, npm_config_prefix); default process.env. */
+  /** The environment (MDEVCTL_CONFIG, npm_config_prefix; the plugins get it too); default process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Where plugins write to the user (call-out scripts' stderr); default process.stderr. */
+  readonly writeStderr?: (text: string) => void;
   /**
    * The sysfs write side. Default: the kernel's, or a simulated host's (@mdevctl/plugin-sim)
    * when the root is one; tests inject their own.
@@ -124,7 +126,8 @@ export class Mdevctl {
       o.config === false
         ? DEFAULT_SETTINGS
         : await loadSettings(this.host.paths, { override: o.config ?? env[CONFIG_ENV], env, builtins: BUILTIN_PLUGINS });
-    const plugins = [...(await configuredPlugins(settings, { builtins: o.builtins !== false })), ...(o.plugins ?? [])];
+    const environment = { env, writeStderr: o.writeStderr ?? ((text: string) => void process.stderr.write(text)) };
+    const plugins = [...(await configuredPlugins(settings, { builtins: o.builtins !== false, environment })), ...(o.plugins ?? [])];
     applyPlugins(this.hooks, plugins);
     return plugins;
   }

@@ -32,10 +32,21 @@ export interface MdevctlPlugin {
 export type PluginOptions = Readonly<Record<string, unknown>>;
 
 /**
- * The default export of a plugin package: called once per command with the plugin's options
- * from the configuration file (`{}` when none). It may also be async.
+ * What core gives a plugin besides its options: the run's environment variables and where its
+ * own output to the user goes. A plugin reads these, never `process.env` or `process.stderr`.
  */
-export type PluginFactory<O = PluginOptions> = (options: O) => MdevctlPlugin | Promise<MdevctlPlugin>;
+export interface PluginEnvironment {
+  /** The environment of this mdevctl run. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Writes text to the run's stderr as it stands. */
+  readonly writeStderr: (text: string) => void;
+}
+
+/**
+ * The default export of a plugin package: called once per command with the plugin's options
+ * from the configuration file (`{}` when none) and the run's environment. It may also be async.
+ */
+export type PluginFactory<O = PluginOptions> = (options: O, environment: PluginEnvironment) => MdevctlPlugin | Promise<MdevctlPlugin>;
 
 /** True when the device (parent and type) is one the claim covers. */
 export function claimsDevice(claim: DeviceClaim | undefined, parent: string, type: string): boolean {

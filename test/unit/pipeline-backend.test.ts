@@ -4,6 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Mdevctl, SysfsFiles, StderrLogger, MdevctlError, SDK_VERSION, type MdevctlPlugin, type SysfsBackend } from 'mdevctl';
 import { simHost } from '../helpers/sim-host.js';
 
@@ -84,6 +86,23 @@ test("plugins get a frozen read-only view of the host, not core's Host (no store
     assert.ok(Object.isFrozen(host));
     assert.deepEqual(Object.keys(host).sort(), ['activeDevices', 'definitions', 'parents', 'readFile', 'root', 'types']);
     assert.equal(host['root'], mdevctl.host.root);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test("plugins get the run's environment and stderr injected: call-out stderr and the timeout knob come from the Mdevctl options, not the process", async () => {
+  const h = simHost({ parents: ['mtty'] });
+  try {
+    const dir = h.path('usr/lib/mdevctl/scripts.d/callouts');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'talk.sh'), '#!/bin/sh\necho "said on stderr" >&2\nexit 0\n', { mode: 0o755 });
+    const said: string[] = [];
+    const open = (env: Record<string, string>) =>
+      new Mdevctl({ root: h.root, backend: fakeBackend(h.root), config: false, env, writeStderr: (t) => void said.push(t), log: new StderrLogger('error', () => undefined) });
+    await open({}).define({ uuid: U, parent: 'mtty', type: 'mtty-1', auto: false });
+    assert.ok(said.join('').includes('talk.sh: said on stderr'), said.join(''));
+    await assert.rejects(open({ MDEVCTL_CALLOUT_TIMEOUT_MS: 'soon' }).undefine(U, 'mtty'), /MDEVCTL_CALLOUT_TIMEOUT_MS/);
   } finally {
     h.cleanup();
   }

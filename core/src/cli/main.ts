@@ -77,7 +77,7 @@ export async function main(argv: readonly string[], io: CliIO = process, options
       generatedFiles: async () => (await import('./docs/generate.js')).generatedFiles(),
       app: (): Mdevctl => {
         if (!app) {
-          app = new Mdevctl({ root: rootFrom(io.env), log, plugins: options.plugins ?? [], env: io.env });
+          app = new Mdevctl({ root: rootFrom(io.env), log, plugins: options.plugins ?? [], env: io.env, writeStderr: (text) => void io.stderr.write(text) });
           app.selfCheck();
         }
         return app;

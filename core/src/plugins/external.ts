@@ -1,21 +1,22 @@
 // Imports the external plugins the configuration file names (only then: nothing is imported on a
 // host without them) and makes each plugin from its module's default export — a factory called
-// with the plugin's options, or a plugin object. Every failure names the plugin (an import or a
-// factory whose promise never settles too: lifecycle/unsettled.ts).
+// with the plugin's options and the run's environment (env, stderr), or a plugin object. Every
+// failure names the plugin (an import or a factory whose promise never settles too:
+// lifecycle/unsettled.ts).
 
 import { pathToFileURL } from 'node:url';
-import type { MdevctlPlugin, PluginOptions } from '@mdevctl/plugin-sdk';
+import type { MdevctlPlugin, PluginEnvironment, PluginOptions } from '@mdevctl/plugin-sdk';
 import type { ExternalPluginRef } from '../config/settings.js';
 import { MdevctlError, firstLine, messageOf } from '../model/errors.js';
 import { foreign } from '../lifecycle/unsettled.js';
 
-export async function loadExternalPlugins(refs: readonly ExternalPluginRef[]): Promise<MdevctlPlugin[]> {
+export async function loadExternalPlugins(refs: readonly ExternalPluginRef[], environment: PluginEnvironment): Promise<MdevctlPlugin[]> {
   const plugins: MdevctlPlugin[] = [];
-  for (const ref of refs) plugins.push(await loadOne(ref));
+  for (const ref of refs) plugins.push(await loadOne(ref, environment));
   return plugins;
 }
 
-async function loadOne(ref: ExternalPluginRef): Promise<MdevctlPlugin> {
+async function loadOne(ref: ExternalPluginRef, environment: PluginEnvironment): Promise<MdevctlPlugin> {
   const fail = (detail: string, cause?: unknown) =>
     new MdevctlError(`Plugin ${ref.specifier} failed to load: ${detail}`, cause === undefined ? undefined : { cause });
   let exported: unknown;
@@ -33,7 +34,10 @@ async function loadOne(ref: ExternalPluginRef): Promise<MdevctlPlugin> {
   }
   let made: unknown;
   try {
-    made = await foreign('its factory', (exported as (options: PluginOptions) => unknown)(ref.options));
+    made = await foreign(
+      'its factory',
+      (exported as (options: PluginOptions, environment: PluginEnvironment) => unknown)(ref.options, environment),
+    );
   } catch (err) {
     throw fail(firstLine(messageOf(err)), err);
   }

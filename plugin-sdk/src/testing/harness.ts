@@ -74,7 +74,7 @@ export async function createTestHarness<O = PluginOptions>(
   options: HarnessOptions<O> = {},
 ): Promise<TestHarness> {
   const plugin =
-    typeof pluginOrFactory === 'function' ? await pluginOrFactory(options.options ?? ({} as O)) : pluginOrFactory;
+    typeof pluginOrFactory === 'function' ? await pluginOrFactory(options.options ?? ({} as O), { env: {}, writeStderr: () => undefined }) : pluginOrFactory;
   const problem = sdkVersionProblem(plugin.sdkVersion);
   if (problem !== undefined) throw new Error(`Plugin ${plugin.name} ${problem}`);
   const host = testHost(options.host);

@@ -15,14 +15,19 @@
 //
 // The timeout: env MDEVCTL_CALLOUT_TIMEOUT_MS, else the `timeoutMs` option, else 30000 ms.
 
-import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
+import type { MdevctlPlugin, PluginEnvironment } from '@mdevctl/plugin-sdk';
 import { CalloutsPlugin } from './plugin.js';
 import { timeoutFromEnv, type CalloutsOptions } from './options.js';
 
 export { CalloutsPlugin, CalloutError, PLUGIN_NAME } from './plugin.js';
 export { TIMEOUT_ENV, DEFAULT_TIMEOUT_MS, type CalloutsOptions } from './options.js';
 
-/** The plugin as core loads it; MDEVCTL_CALLOUT_TIMEOUT_MS, when set, wins over `timeoutMs`. */
-export default function createPlugin(options: CalloutsOptions = {}, env: NodeJS.ProcessEnv = process.env): MdevctlPlugin {
-  return new CalloutsPlugin({ ...options, timeoutMs: timeoutFromEnv(env) ?? options.timeoutMs });
+/**
+ * The plugin as core loads it, given the run's environment: MDEVCTL_CALLOUT_TIMEOUT_MS, when
+ * set, wins over `timeoutMs`; scripts' stderr goes to the run's stderr unless `writeStderr` is
+ * given. Without an environment (a plain call) nothing is read and stderr is discarded.
+ */
+export default function createPlugin(options: CalloutsOptions = {}, environment?: PluginEnvironment): MdevctlPlugin {
+  const writeStderr = options.writeStderr ?? environment?.writeStderr ?? (() => undefined);
+  return new CalloutsPlugin({ ...options, writeStderr, timeoutMs: timeoutFromEnv(environment?.env ?? {}) ?? options.timeoutMs });
 }

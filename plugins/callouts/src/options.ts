@@ -8,7 +8,7 @@ const MAX_TIMEOUT_MS = 2_147_483_647;
 export interface CalloutsOptions {
   /** How long one script may run before it is killed (ms, default 30000). */
   readonly timeoutMs?: number;
-  /** Where scripts' stderr is echoed (default: process.stderr). */
+  /** Where scripts' stderr is echoed (default: the run's stderr, from the plugin environment). */
   readonly writeStderr?: (text: string) => void;
 }
 
@@ -21,12 +21,12 @@ export interface ResolvedOptions {
 export function resolveOptions(options: CalloutsOptions): ResolvedOptions {
   return {
     timeoutMs: checkTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs'),
-    writeStderr: typeof options.writeStderr === 'function' ? options.writeStderr : (text) => void process.stderr.write(text),
+    writeStderr: typeof options.writeStderr === 'function' ? options.writeStderr : () => undefined,
   };
 }
 
 /** MDEVCTL_CALLOUT_TIMEOUT_MS when set (it wins over the option), else undefined. */
-export function timeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+export function timeoutFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
   const text = env[TIMEOUT_ENV]?.trim();
   if (text === undefined || text === '') return undefined;
   if (!/^\d+$/.test(text)) throw new RangeError(badTimeout(TIMEOUT_ENV, text));
