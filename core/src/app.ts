@@ -143,6 +143,11 @@ export class Mdevctl {
     }
   }
 
+  /** Takes the lock only to take back what a command that died half-way left (import-legacy runs this first). */
+  recover(): Promise<void> {
+    return this.mutating(async () => undefined);
+  }
+
   define(req: Request<'define'>, force = false): Promise<MdevDevice> {
     this.inputs.preload(req.jsonfile);
     return this.mutating(() => this.pipeline.run({ action: 'define', ...req }, { force }));

@@ -3,18 +3,28 @@
 // the moment the lock exists; a lock whose holder is dead is broken under a second, short
 // "breaker" lock. Waits are Atomics.wait pauses (a CLI has nothing else to do meanwhile), growing
 // from 1 ms to about 64 ms so that many waiters do not keep the CPU busy, bounded by a deadline
-// (0: one try); `onWait` hears once that the lock is held by another. A held lock is only looked
-// at (one stat), never tried with a link, while it is there.
+// (0: one try) that every path of the loop checks; `onWait` hears once that the lock is held by
+// another. A held lock is only looked at (one bounded read), never tried with a link, while it is there.
+// What is read from a lock file is never trusted further than "which pid holds it": it is opened
+// without following links and without blocking, at most 32 bytes are read, and anything that is
+// not a regular file holding one pid in the kernel's range (with `owner`: a file of that user,
+// naming a process of that user) is garbage — stale at once, reported once by `onGarbage`.
+// A breaker lock older than BREAK_STALE_MS is stale whatever it names (a break takes microseconds).
 
-import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, linkSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAll } from './write-all.js';
 
 function hasCode(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
 }
 
 const DEFAULT_DEADLINE_MS = 30_000;
-const STALE_EMPTY_MS = 2_000;
+const BREAK_STALE_MS = 2_000;
+/** PID_MAX_LIMIT of 64-bit Linux: no pid is larger. */
+const PID_MAX = 4_194_304;
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function sleep(ms: number): void {
@@ -27,10 +37,49 @@ function backoffMs(attempt: number): number {
   return Math.max(1, Math.round(cap * (0.5 + Math.random() / 2)));
 }
 
-function holderPid(path: string): number | undefined {
+/** What a lock file says: nothing there, a holder, or garbage (why). */
+export type LockState =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'held'; readonly pid: number; readonly ageMs: number }
+  | { readonly kind: 'garbage'; readonly why: string };
+
+/** Reads a lock file: no links followed, no blocking, at most 32 bytes. */
+export function readLock(path: string, owner?: number): LockState {
+  let fd: number;
   try {
-    const n = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
-    return Number.isInteger(n) && n > 0 ? n : undefined;
+    fd = openSync(path, READ_FLAGS);
+  } catch (e) {
+    if (hasCode(e, 'ENOENT')) return { kind: 'absent' };
+    if (hasCode(e, 'ELOOP')) return { kind: 'garbage', why: 'it is a symbolic link' };
+    return { kind: 'garbage', why: `it cannot be read (${(e as Error).message})` };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { kind: 'garbage', why: 'it is not a regular file' };
+    if (owner !== undefined && st.uid !== owner) return { kind: 'garbage', why: `it is owned by uid ${st.uid}, not ${owner}` };
+    const buf = Buffer.alloc(32);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const text = buf.subarray(0, n).toString('latin1');
+    if (!/^[1-9][0-9]{0,6}\n?$/.test(text)) return { kind: 'garbage', why: `it does not hold one pid (${JSON.stringify(text.slice(0, 16))})` };
+    const pid = Number(text.trim());
+    if (pid > PID_MAX) return { kind: 'garbage', why: `pid ${pid} is out of range` };
+    if (owner !== undefined) {
+      const uid = processUid(pid);
+      if (uid !== undefined && uid !== owner) return { kind: 'garbage', why: `pid ${pid} runs as uid ${uid}, so it cannot have written it` };
+    }
+    return { kind: 'held', pid, ageMs: Date.now() - st.mtimeMs };
+  } catch (e) {
+    return { kind: 'garbage', why: `it cannot be read (${(e as Error).message})` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The effective uid of a running process (from /proc), undefined when unknown. */
+function processUid(pid: number): number | undefined {
+  try {
+    const m = /^Uid:\s+\d+\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;
   }
@@ -45,19 +94,21 @@ function alive(pid: number): boolean {
   }
 }
 
-function ageMs(path: string): number {
-  try {
-    return Date.now() - statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
+function isStale(state: LockState, maxAgeMs = Infinity): boolean {
+  if (state.kind === 'garbage') return true;
+  if (state.kind === 'absent') return false;
+  return state.ageMs > maxAgeMs || !alive(state.pid);
 }
 
-/** True when the lock file exists but nobody can be holding it any more. */
-function stale(path: string): boolean {
-  const pid = holderPid(path);
-  if (pid === undefined) return ageMs(path) > STALE_EMPTY_MS;
-  return !alive(pid);
+function pidOf(state: LockState): number | undefined {
+  return state.kind === 'held' ? state.pid : undefined;
+}
+
+export interface FileLockOptions {
+  /** The user whose files and processes alone can hold the lock (mdevctl's own lock: the effective uid). */
+  readonly owner?: number;
+  /** Told (once per wait) that the lock file is garbage, which is then broken. */
+  readonly onGarbage?: (path: string, why: string) => void;
 }
 
 /** Locks this process holds, by path, with their nesting depth. */
@@ -79,6 +130,7 @@ export class FileLock {
     private readonly busy: (holder: number | undefined, waitedMs: number) => Error,
     private readonly deadlineMs = DEFAULT_DEADLINE_MS,
     private readonly onWait?: (holder: number | undefined) => void,
+    private readonly options: FileLockOptions = {},
   ) {
     this.dir = dir;
     this.lockPath = join(dir, name);
@@ -117,9 +169,21 @@ export class FileLock {
     }
   }
 
+  private state(path: string): LockState {
+    return readLock(path, this.options.owner);
+  }
+
   private tryLink(target: string): boolean {
     const tmp = join(this.dir, `.lock.${process.pid}.${Math.random().toString(36).slice(2)}`);
-    writeFileSync(tmp, `${process.pid}\n`);
+    const fd = openSync(tmp, CREATE_FLAGS, 0o644);
+    try {
+      writeAll(fd, `${process.pid}\n`);
+    } catch (e) {
+      closeSync(fd);
+      rmQuiet(tmp);
+      throw e;
+    }
+    closeSync(fd);
     try {
       linkSync(tmp, target);
       return true;
@@ -136,39 +200,66 @@ export class FileLock {
     const started = Date.now();
     const deadline = started + this.deadlineMs;
     let told = false;
+    let warned = false;
+    let freeRetries = 3; // after breaking a stale lock, a retry even at the deadline (MDEVCTL_LOCK_WAIT=0)
     for (let attempt = 0; ; attempt++) {
-      if (!existsSync(this.lockPath) && this.tryLink(this.lockPath)) return;
-      if (stale(this.lockPath)) {
-        this.breakStale();
-        continue;
+      let state = this.state(this.lockPath);
+      if (state.kind === 'absent') {
+        if (this.tryLink(this.lockPath)) return;
+        state = this.state(this.lockPath);
       }
-      if (Date.now() >= deadline) {
-        throw this.busy(holderPid(this.lockPath), Date.now() - started);
+      if (isStale(state)) {
+        if (state.kind === 'garbage' && !warned) {
+          warned = true;
+          this.options.onGarbage?.(this.lockPath, state.why);
+        }
+        if (this.breakStale() && freeRetries-- > 0) continue;
       }
-      if (!told) {
+      if (Date.now() >= deadline) throw this.busy(pidOf(state), Date.now() - started);
+      if (!told && state.kind === 'held') {
         told = true;
-        this.onWait?.(holderPid(this.lockPath));
+        this.onWait?.(state.pid);
       }
-      sleep(backoffMs(attempt));
+      sleep(Math.max(1, Math.min(backoffMs(attempt), deadline - Date.now())));
     }
   }
 
-  /** Removes a stale lock, unless someone else is already doing so or it changed hands. */
-  private breakStale(): void {
+  /**
+   * Removes a stale lock, unless someone else is already doing so or it changed hands; true
+   * when the lock is gone now (a retry may win it).
+   */
+  private breakStale(): boolean {
     if (!this.tryLink(this.breakPath)) {
-      if (stale(this.breakPath)) rmQuiet(this.breakPath);
-      else sleep(1);
-      return;
+      if (isStale(this.state(this.breakPath), BREAK_STALE_MS)) discard(this.breakPath);
+      return false;
     }
     try {
-      if (stale(this.lockPath)) rmQuiet(this.lockPath);
+      if (isStale(this.state(this.lockPath))) discard(this.lockPath);
+      return this.state(this.lockPath).kind === 'absent';
     } finally {
       rmQuiet(this.breakPath);
     }
   }
 
   private release(): void {
-    if (holderPid(this.lockPath) === process.pid) rmQuiet(this.lockPath);
+    if (pidOf(this.state(this.lockPath)) === process.pid) rmQuiet(this.lockPath);
+  }
+}
+
+/** Removes what is at path, whatever it is: a file or link, an empty dir; anything else is renamed aside. */
+export function discard(path: string): void {
+  try {
+    unlinkSync(path);
+    return;
+  } catch (e) {
+    if (hasCode(e, 'ENOENT')) return;
+    if (!hasCode(e, 'EISDIR') && !hasCode(e, 'EPERM')) throw e;
+  }
+  try {
+    rmdirSync(path);
+  } catch (e) {
+    if (hasCode(e, 'ENOENT')) return;
+    renameSync(path, `${path}.unusable.${process.pid}.${Date.now()}`);
   }
 }
 

@@ -11,3 +11,4 @@ export * from './errors.js';
 export * from './plugin.js';
 export * from './backend.js';
 export { FileLock } from './file-lock.js';
+export { writeAll, writeWhole, shortWriteError } from './write-all.js';

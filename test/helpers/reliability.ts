@@ -36,8 +36,8 @@ export function stateDiff(actual: HostState, expected: HostState): Record<string
 }
 
 /**
- * Files a writer leaves while it works: temp (dot) files next to the definitions and in run/lock,
- * and mdevctl's lock and intent record there. None may stay once a command has finished.
+ * Files a writer leaves while it works: temp (dot) files next to the definitions, and anything in
+ * run/mdevctl (mdevctl's lock, its temp files and the intent record). None may stay once a command has finished.
  */
 export function leftovers(root: string): string[] {
   const found: string[] = [];
@@ -45,13 +45,14 @@ export function leftovers(root: string): string[] {
     if (!existsSync(dir)) return;
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const r = `${rel}/${e.name}`;
-      // run/lock also holds other tools' locks (vfio-ap's s390apconfig.lock, their own protocol).
-      if ((rel === 'run/lock' && e.name.startsWith('mdevctl.')) || e.name.startsWith('.') || e.name.endsWith('.tmp')) found.push(r);
+      if (rel === 'run/mdevctl' || e.name.startsWith('.') || e.name.endsWith('.tmp')) found.push(r);
       if (e.isDirectory()) walk(join(dir, e.name), r);
     }
   };
   walk(join(root, 'etc/mdevctl.d'), 'etc/mdevctl.d');
-  walk(join(root, 'run/lock'), 'run/lock');
+  walk(join(root, 'run/mdevctl'), 'run/mdevctl');
+  // run/lock holds other tools' locks (vfio-ap's s390apconfig.lock): only mdevctl's old names there count.
+  if (existsSync(join(root, 'run/lock'))) for (const n of readdirSync(join(root, 'run/lock'))) if (n.startsWith('mdevctl.')) found.push(`run/lock/${n}`);
   return found;
 }
 

@@ -14,6 +14,7 @@ import { MdevctlError, describeOsError, messageOf } from '../model/errors.js';
 import { NeverSettled, foreign } from '../lifecycle/unsettled.js';
 import { pluginSearchDirs, resolvePlugin } from '../plugins/resolve.js';
 import { findConfigFile } from './places.js';
+import { assertTrusted } from './trust.js';
 import { ConfigError, parseSettings, type BuiltinInfo } from './schema.js';
 import { DEFAULT_SETTINGS, type Settings } from './settings.js';
 
@@ -34,6 +35,7 @@ export async function loadSettings(paths: HostPaths, options: LoadOptions): Prom
   const location = findConfigFile(paths, options.override);
   if (!location) return DEFAULT_SETTINGS;
   const file = location.file;
+  assertTrusted(file, 'configuration file', options.env);
   let content: string;
   try {
     content = readFileSync(file, 'utf8');
@@ -50,9 +52,11 @@ export async function loadSettings(paths: HostPaths, options: LoadOptions): Prom
   }
   // The transform: shape checked, plugins resolved from the file's dir and the node_modules dirs.
   const searchDirs = pluginSearchDirs(paths.root, options.env);
-  return parseSettings(raw, file, options.builtins, (specifier) =>
+  const settings = parseSettings(raw, file, options.builtins, (specifier) =>
     resolvePlugin(specifier, dirname(file), paths.root, searchDirs),
   );
+  for (const ref of settings.external) assertTrusted(ref.file, `plugin ${ref.specifier} at`, options.env);
+  return settings;
 }
 
 async function loaderFor(file: string): Promise<Loader> {

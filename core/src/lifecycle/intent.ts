@@ -1,19 +1,26 @@
 // The intent record: what a mutating command is about to change, written next to the
 // definitions lock before the primary action (create stage) and removed once the action and its
 // attributes are done or taken back. A record still there when the next command takes the lock
-// means its writer died half-way; recovery.ts takes the change back. It lives in run/lock like
-// the lock: a tmpfs on real hosts, so it never outlives the boot (a reboot ends every device
-// anyway) and is not fsynced — it guards against a killed process, not a power loss.
-// One file per command: opened at the first record, each record one write(2) at offset 0 (a
-// kill cannot stop a write of a few hundred bytes half-way; only a power loss could, and tmpfs
-// does not outlive one), ended by truncating it to nothing (an empty file records nothing), and
-// removed when the command lets the lock go. start-parent-mdevs of 1k devices thus does no
-// create/rename/unlink per device.
+// means its writer died half-way; recovery.ts takes the change back. It lives in run/mdevctl like
+// the lock (host/run-dir.ts: only this user writes there): a tmpfs on real hosts, so it never
+// outlives the boot (a reboot ends every device anyway) and is not fsynced — it guards against a
+// killed process, not a power loss.
+// One file per command: created (O_EXCL, never through a link) at the first record, each record
+// written whole at offset 0 (a kill cannot stop a write of a few hundred bytes half-way; only a
+// power loss could, and tmpfs does not outlive one), ended by truncating it to nothing (an empty
+// file records nothing), and removed when the command lets the lock go. start-parent-mdevs of 1k
+// devices thus does no create/rename/unlink per device.
+// A record is read only when it is a regular file of this user, at most MAX_RECORD_BYTES, opened
+// without following links or blocking; one whose writer (pid and start time) is still running
+// cannot be an interrupted command's. Anything else is reported in one line and removed.
 
-import { closeSync, constants, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, readSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandRequest, MdevDevice } from '@mdevctl/plugin-sdk';
-import { configObject, deviceConfigFromJson } from '../model/device-config.js';
+import { MAX_CONFIG_BYTES, configObject, deviceConfigFromJson } from '../model/device-config.js';
+import { discard } from '../host/file-lock.js';
+import { effectiveUid } from '../host/run-dir.js';
+import { writeAll } from '@mdevctl/plugin-sdk';
 import { isUuidName } from '../model/uuid.js';
 import { nameProblem } from '../model/names.js';
 
@@ -22,6 +29,8 @@ export const INTENT_FILE = 'mdevctl.intent';
 export interface Intent {
   /** The process that wrote it. */
   readonly pid: number;
+  /** Its start time (/proc/PID/stat field 22), when known: tells a live writer from a recycled pid. */
+  readonly started?: string | undefined;
   readonly action: CommandRequest['action'];
   /** modify --live: the running device was changed by a call-out; `defined`: stored as well. */
   readonly live: boolean;
@@ -36,7 +45,20 @@ export type Pending = { readonly intent: Intent } | { readonly problem: string }
 
 const ACTIONS: ReadonlySet<string> = new Set(['define', 'undefine', 'modify', 'start', 'stop']);
 
-const OPEN_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW;
+const CREATE_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+/** A record holds two definitions at most (the device and the previous one), plus a little. */
+export const MAX_RECORD_BYTES = 2 * MAX_CONFIG_BYTES + 64 * 1024;
+
+/** A process's start time in clock ticks since boot (/proc/PID/stat field 22); undefined when unknown. */
+export function processStart(pid: number | 'self'): string | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
 
 export class IntentLog {
   readonly path: string;
@@ -50,6 +72,7 @@ export class IntentLog {
   begin(intent: Intent): void {
     const record = {
       pid: intent.pid,
+      started: intent.started ?? (intent.pid === process.pid ? processStart('self') : undefined) ?? null,
       action: intent.action,
       live: intent.live,
       defined: intent.defined,
@@ -59,7 +82,7 @@ export class IntentLog {
     const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
     const fd = this.open();
     ftruncateSync(fd, 0);
-    writeSync(fd, bytes, 0, bytes.length, 0);
+    writeAll(fd, bytes, 0);
   }
 
   /** The run is over (done, or taken back): nothing recorded any more. */
@@ -80,33 +103,78 @@ export class IntentLog {
   private open(): number {
     if (this.fd === undefined) {
       try {
-        this.fd = openSync(this.path, OPEN_FLAGS, 0o644);
+        this.fd = openSync(this.path, CREATE_FLAGS, 0o600);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
-        // A link planted in its place: removed, never followed.
-        removeFile(this.path);
-        this.fd = openSync(this.path, OPEN_FLAGS | constants.O_EXCL, 0o644);
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        // An ended record (or whatever else is there): removed, never opened or followed.
+        discard(this.path);
+        this.fd = openSync(this.path, CREATE_FLAGS, 0o600);
       }
     }
     return this.fd;
   }
 
+  /** An unusable record: whatever is in its place goes (a later command starts clean). */
+  discard(): void {
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+    discard(this.path);
+  }
+
   /** The record a dead command left, if any. */
   pending(): Pending | undefined {
+    const unusable = (why: string): Pending => ({ problem: `Ignoring the unusable record ${this.path} of an interrupted command: ${why}` });
+    let fd: number;
+    try {
+      fd = openSync(this.path, READ_FLAGS);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      return unusable(code === 'ELOOP' ? 'it is a symbolic link' : `unable to read it: ${(err as Error).message}`);
+    }
     let text: string;
     try {
-      text = readFileSync(this.path, 'utf8');
+      const st = fstatSync(fd);
+      if (!st.isFile()) return unusable('it is not a regular file');
+      const uid = effectiveUid();
+      if (st.uid !== uid) return unusable(`it is owned by uid ${st.uid}, not ${uid}`);
+      if (st.size > MAX_RECORD_BYTES) return unusable(`it is ${st.size} bytes long (at most ${MAX_RECORD_BYTES})`);
+      const buf = Buffer.alloc(st.size);
+      let n = 0;
+      while (n < buf.length) {
+        const got = readSync(fd, buf, n, buf.length - n, n);
+        if (got === 0) break;
+        n += got;
+      }
+      text = buf.subarray(0, n).toString('utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      return { problem: `Unable to read ${this.path}: ${(err as Error).message}` };
+      return unusable(`unable to read it: ${(err as Error).message}`);
+    } finally {
+      closeSync(fd);
     }
     if (text === '') return undefined; // ended (its command was killed after that)
+    let intent: Intent;
     try {
-      return { intent: parseIntent(JSON.parse(text)) };
+      intent = parseIntent(JSON.parse(text));
     } catch (err) {
-      return { problem: `Ignoring the unusable record ${this.path} of an interrupted command: ${(err as Error).message}` };
+      return unusable((err as Error).message);
     }
+    const writer = writerProblem(intent);
+    return writer === undefined ? { intent } : unusable(writer);
   }
+}
+
+/** Why the record's pid cannot be a command that died while writing it; undefined when it can. */
+function writerProblem(intent: Intent): string | undefined {
+  if (intent.pid === process.pid) return `it names this process (pid ${intent.pid})`;
+  const now = processStart(intent.pid);
+  if (now === undefined) return undefined; // gone: the writer died
+  if (intent.started !== undefined) {
+    return now === intent.started ? `its writer, pid ${intent.pid}, is still running` : undefined; // else a recycled pid
+  }
+  return `pid ${intent.pid} is running and the record names no start time to tell it from its writer`;
 }
 
 function deviceJson(d: MdevDevice): Record<string, unknown> {
@@ -119,9 +187,12 @@ function parseIntent(value: unknown): Intent {
   const action = o['action'];
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) throw new Error('bad pid');
   if (typeof action !== 'string' || !ACTIONS.has(action)) throw new Error('bad action');
+  const started = o['started'];
+  if (started !== undefined && started !== null && (typeof started !== 'string' || !/^[0-9]{1,20}$/.test(started))) throw new Error('bad start time');
   const previous = o['previous'] === null || o['previous'] === undefined ? undefined : parseDevice(o['previous']);
   return {
     pid,
+    started: typeof started === 'string' ? started : undefined,
     action: action as Intent['action'],
     live: o['live'] === true,
     defined: o['defined'] === true,

@@ -21,7 +21,7 @@ export async function recoverInterrupted(host: Host, intents: IntentLog): Promis
   if (pending === undefined) return;
   if ('problem' in pending) {
     host.log.warn(pending.problem);
-    intents.end();
+    intents.discard();
     return;
   }
   const { intent } = pending;

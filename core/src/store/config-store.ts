@@ -1,11 +1,15 @@
 // The definitions under etc/mdevctl.d/<parent>/<uuid>: scan, read, write atomically, remove.
 // A definition dir or file that is a symlink leading outside the environment root is never
-// read or written through (store/confine.ts); a file is read bounded and strictly decoded.
+// read or written through (store/confine.ts), and writes and removals go through the fd of the
+// checked dir, never through its name again; every byte of a definition is written or the
+// write fails, leaving the previous file as it was and no temp file. A file is read bounded
+// and strictly decoded.
 
 import {
-  closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync,
-  unlinkSync, writeSync, type Dirent,
+  closeSync, constants, fsyncSync, lstatSync, openSync, readdirSync, renameSync, statSync,
+  unlinkSync, type Dirent,
 } from 'node:fs';
+import { writeAll } from '@mdevctl/plugin-sdk';
 import { join } from 'node:path';
 import type { DefinedDevice, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
@@ -108,42 +112,59 @@ export class ConfigStore {
     }
   }
 
-  /** Writes the definition atomically: temp file in the same dir, fsync, rename, fsync dir. */
+  /**
+   * Writes the definition atomically: temp file in the same dir, fsync, rename, fsync dir, all
+   * through the fd of the checked dir (store/confine.ts).
+   */
   write(device: MdevDevice): string {
     const dir = this.paths.definitionDir(device.parent);
     const path = this.paths.definitionFile(device.parent, device.uuid);
-    const temp = join(dir, tempName(device.uuid));
     this.confinement.assertInside(dir);
+    let dirFd: number | undefined;
+    let temp: string | undefined;
     try {
-      mkdirSync(dir, { recursive: true });
+      dirFd = this.confinement.openDirInside(dir, true);
+      const at = (name: string) => RootConfinement.at(dirFd as number, dir, name);
+      temp = at(tempName(device.uuid));
       const fd = openTemp(temp);
       try {
-        writeSync(fd, formatConfig(device));
+        writeAll(fd, formatConfig(device));
         fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
-      renameSync(temp, path);
-      syncDir(dir);
+      renameSync(temp, at(device.uuid));
+      temp = undefined;
+      syncFd(dirFd);
     } catch (err) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        /* the temp file may not exist */
+      if (temp !== undefined) {
+        try {
+          unlinkSync(temp);
+        } catch {
+          /* the temp file may not exist */
+        }
       }
+      if (err instanceof MdevctlError) throw err;
       throw new MdevctlError(`Failed to write config for device ${device.uuid} to ${path}: ${describeOsError(err)}`, { cause: err });
+    } finally {
+      if (dirFd !== undefined) closeSync(dirFd);
     }
     return path;
   }
 
   remove(parent: string, uuid: string): void {
+    const dir = this.paths.definitionDir(parent);
     const path = this.paths.definitionFile(parent, uuid);
-    this.confinement.assertInside(this.paths.definitionDir(parent));
+    let dirFd: number | undefined;
     try {
-      unlinkSync(path);
-      syncDir(this.paths.definitionDir(parent));
+      dirFd = this.confinement.openDirInside(dir);
+      unlinkSync(RootConfinement.at(dirFd, dir, uuid));
+      syncFd(dirFd);
     } catch (err) {
+      if (err instanceof MdevctlError) throw err;
       throw new MdevctlError(`Failed to remove file ${path}: ${describeOsError(err)}`, { cause: err });
+    } finally {
+      if (dirFd !== undefined) closeSync(dirFd);
     }
   }
 
@@ -258,14 +279,10 @@ function openTemp(temp: string): number {
   }
 }
 
-function syncDir(dir: string): void {
-  let fd: number | undefined;
+function syncFd(fd: number): void {
   try {
-    fd = openSync(dir, 'r');
     fsyncSync(fd);
   } catch {
     /* directory fsync is best effort (not supported everywhere) */
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }

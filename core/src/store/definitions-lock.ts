@@ -1,21 +1,23 @@
 // The lock every mutating command holds on the definitions (SPEC §5); reading commands take
-// none. It lives in ROOT/run/lock (a tmpfs on real hosts): a lock left by a power loss cannot
-// outlive the boot, where a recycled pid could make it look held. A dead holder's lock is broken
-// (the SDK's FileLock). A contended lock is waited for up to MDEVCTL_LOCK_WAIT seconds (default
+// none. It lives in ROOT/run/mdevctl (host/run-dir.ts: only this user can write there; a tmpfs
+// on real hosts, so a lock left by a power loss cannot outlive the boot, where a recycled pid
+// could make it look held). A dead holder's lock, or one that is garbage, is broken
+// (the SDK's FileLock), the garbage with one warning. A contended lock is waited for up to MDEVCTL_LOCK_WAIT seconds (default
 // 120; 0 fails at once), then the command fails naming the holder.
 
 import { join } from 'node:path';
 import { FileLock, type Logger } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
+import { effectiveUid, ensureRunDir, runDirPath } from '../host/run-dir.js';
 import { MdevctlError } from '../model/errors.js';
 
 export const LOCK_FILE = 'mdevctl.lock';
 export const LOCK_WAIT_ENV = 'MDEVCTL_LOCK_WAIT';
 const DEFAULT_WAIT_S = 120;
 
-/** ROOT/run/lock: the lock and the intent record of crash recovery. */
+/** ROOT/run/mdevctl: the lock and the intent record of crash recovery (not created here). */
 export function lockDir(paths: HostPaths): string {
-  return join(paths.root, 'run/lock');
+  return runDirPath(paths.root);
 }
 
 /** Seconds to wait from MDEVCTL_LOCK_WAIT (unset or empty: the default); throws on anything but a number >= 0. */
@@ -29,10 +31,11 @@ export function lockWaitSeconds(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
+/** The lock, once its dir is there and safe (else one line: host/run-dir.ts). */
 export function definitionsLock(paths: HostPaths, log: Logger, env: NodeJS.ProcessEnv): FileLock {
-  const dir = lockDir(paths);
-  const file = join(dir, LOCK_FILE);
   const waitS = lockWaitSeconds(env);
+  const dir = ensureRunDir(paths.root);
+  const file = join(dir, LOCK_FILE);
   return new FileLock(
     dir,
     LOCK_FILE,
@@ -42,5 +45,6 @@ export function definitionsLock(paths: HostPaths, log: Logger, env: NodeJS.Proce
       ),
     waitS * 1000,
     (pid) => log.debug(`Waiting up to ${waitS}s for ${file}, held by pid ${pid ?? '?'}`),
+    { owner: effectiveUid(), onGarbage: (path, why) => log.warn(`Breaking the unusable lock ${path}: ${why}`) },
   );
 }

@@ -2,26 +2,30 @@
 // composition root, app.ts): the kernel's, or on a simulated host (its root holds
 // .mdev-sim/kernel.json) the one @mdevctl/plugin-sim provides, imported only then.
 
-import { closeSync, existsSync, openSync, writeSync, constants } from 'node:fs';
+import { closeSync, existsSync, openSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { fileBackend, type SysfsBackend } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
+import { writeWhole } from '@mdevctl/plugin-sdk';
 
 export interface SysfsWriter {
   /**
-   * Writes `data` to an existing sysfs attribute file (no create, no truncate), as
-   * `echo -n data > path` would. Throws a Node errno error (code EEXIST, ENOSPC, EINVAL,
+   * Writes `data` to an existing sysfs attribute file (O_WRONLY|O_TRUNC, never O_CREAT; no
+   * newline added), as `echo -n data > path` would; a short write is an error. Throws a Node errno error (code EEXIST, ENOSPC, EINVAL,
    * ENOENT, EACCES, ENODEV, or UNKNOWN with errno -87 for EUSERS) when the kernel refuses.
    */
   write(path: string, data: string): void;
 }
 
-/** The kernel's own sysfs: open O_WRONLY (never O_CREAT), one write. */
+/** Open flags of a sysfs write (SPEC §8): the kernel ignores the truncation; a plain tree gets exactly the bytes. */
+export const SYSFS_WRITE_FLAGS = constants.O_WRONLY | constants.O_TRUNC;
+
+/** The kernel's own sysfs: open O_WRONLY|O_TRUNC (never O_CREAT), one whole write. */
 export class KernelSysfsWriter implements SysfsWriter {
   write(path: string, data: string): void {
-    const fd = openSync(path, constants.O_WRONLY);
+    const fd = openSync(path, SYSFS_WRITE_FLAGS);
     try {
-      writeSync(fd, data);
+      writeWhole(fd, data);
     } finally {
       closeSync(fd);
     }

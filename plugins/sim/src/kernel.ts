@@ -3,7 +3,8 @@
 // applies plain-file writes left by a foreign program (sync), and (un)registers parents.
 // Every operation runs under the cross-process lock in .mdev-sim/.
 
-import { chmodSync, closeSync, constants, openSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, openSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { writeWhole } from '@mdevctl/plugin-sdk';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createDevice, removeDevice } from './devices.js';
 import { hasCode, kstrtoul, sysError, type SimErrnoCode, type SysError } from './errno.js';
@@ -199,11 +200,11 @@ function synthUevent(host: SimHost, dir: string, data: string): SimErrnoCode | u
   return undefined;
 }
 
-/** What `open(O_WRONLY)` + one `write` does to an ordinary file. */
+/** What `open(O_WRONLY|O_TRUNC)` + one whole `write` does to an ordinary file (sysfs/writer.ts). */
 function plainWrite(path: string, data: string): void {
-  const fd = openSync(path, constants.O_WRONLY);
+  const fd = openSync(path, constants.O_WRONLY | constants.O_TRUNC);
   try {
-    writeSync(fd, data);
+    writeWhole(fd, data);
   } finally {
     closeSync(fd);
   }

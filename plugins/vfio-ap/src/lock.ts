@@ -5,8 +5,12 @@
 // pid no longer exists (kill(pid, 0) gives ESRCH), or when it holds no pid and is older than 120 s.
 // ap-check, as an mdevctl call-out, takes the lock in the name of its parent — this mdevctl — so a
 // lock that already holds our own pid is ours. Release removes it only if it still holds our pid.
+// run/lock is world-writable on Debian and Ubuntu, so what is read from the lock steers nothing
+// but the wait: it is opened without following links or blocking (a planted link, fifo or huge
+// file is no lock), at most 64 bytes are read, and it is "ours" only when it is a regular file
+// of our own user.
 
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, linkSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -22,13 +26,31 @@ function errnoOf(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null ? (e as { code?: string }).code : undefined;
 }
 
-/** The pid in a lock file: its leading decimal number (0 when none, as atoi); undefined if unreadable. */
-export function lockHolder(path: string): number | undefined {
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * The pid in a lock file: its leading decimal number (0 when none, as atoi); undefined if
+ * unreadable. `ownOnly`: only a regular file of our effective user counts (else undefined).
+ */
+export function lockHolder(path: string, ownOnly = false): number | undefined {
+  let fd: number;
   try {
-    const m = /^\s*(\d+)/.exec(readFileSync(path, 'utf8'));
+    fd = openSync(path, READ_FLAGS);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    if (ownOnly && typeof process.geteuid === 'function' && st.uid !== process.geteuid()) return undefined;
+    const buf = Buffer.alloc(64);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const m = /^\s*(\d+)/.exec(buf.subarray(0, n).toString('latin1'));
     return m ? Number.parseInt(m[1] ?? '0', 10) : 0;
   } catch {
     return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -53,7 +75,15 @@ function unlinkQuiet(path: string): void {
 /** Removes the lock if it is stale; true when it is gone (or was already), so a retry may win now. */
 function clearIfStale(path: string, now: number): boolean {
   const pid = lockHolder(path);
-  if (pid === undefined) return true;
+  if (pid === undefined) {
+    // Not a regular file (a link, fifo, dir) or unreadable: no lock of any tool; removed if it can be.
+    try {
+      unlinkQuiet(path);
+    } catch {
+      return false;
+    }
+    return true;
+  }
   if (pid > 0) {
     if (pidExists(pid)) return false;
     unlinkQuiet(path);
@@ -75,7 +105,7 @@ const heldByUs = new Set<string>();
 let exitHook = false;
 
 function releaseAllAtExit(): void {
-  for (const path of heldByUs) if (lockHolder(path) === process.pid) unlinkQuiet(path);
+  for (const path of heldByUs) if (lockHolder(path, true) === process.pid) unlinkQuiet(path);
   heldByUs.clear();
 }
 
@@ -107,7 +137,7 @@ export class ApConfigLock {
 
   /** Whether the lock now holds this process's pid (taken by us or by ap-check in our name). */
   isOurs(): boolean {
-    return lockHolder(this.path) === process.pid;
+    return lockHolder(this.path, true) === process.pid;
   }
 
   /** Takes the lock for this process; resolves to whether we created it (false: it was ours already). */
@@ -115,6 +145,7 @@ export class ApConfigLock {
     const deadline = Date.now() + options.waitMs;
     let pause = POLL_FIRST_MS;
     let told = false;
+    let freeRetries = 3;
     mkdirSync(dirname(this.path), { recursive: true });
     for (;;) {
       if (this.tryLink()) {
@@ -125,7 +156,8 @@ export class ApConfigLock {
         this.remember();
         return false;
       }
-      if (clearIfStale(this.path, Date.now())) continue;
+      // A stale lock cleared: retry at once, a few times (a lock re-planted as fast ends at the deadline).
+      if (clearIfStale(this.path, Date.now()) && freeRetries-- > 0) continue;
       const holder = lockHolder(this.path);
       if (Date.now() >= deadline) throw new LockBusyError(this.path, holder);
       if (!told) {

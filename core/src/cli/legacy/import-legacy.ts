@@ -2,10 +2,13 @@
 // layout.ts) into JSON definitions. A dry run by default; --apply defines each device through
 // the application (the define pipeline: validation, call-outs, atomic write). It never
 // overwrites: a device already defined at the target is skipped. A key=value file replaced by
-// its JSON definition is first moved to etc/mdevctl-0.x-backup/<parent>/; 0.1's etc/mdev.d is
-// only read.
+// its JSON definition is first copied to etc/mdevctl-0.x-backup/<parent>/<uuid>.importing
+// (written whole and fsynced), then removed and the device defined, then the backup takes its
+// final name: killed at any point, the device is defined or still importable — from the 0.x
+// file, or from the pending backup, which the next import finds (after taking back what the
+// killed define left half-done). 0.1's etc/mdev.d is only read.
 
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, Option } from 'clipanion';
 import type { Mdevctl } from '../../app.js';
@@ -13,7 +16,8 @@ import { HostPaths } from '../../host/paths.js';
 import { describeOsError, messageOf } from '../../model/errors.js';
 import { MdevctlCommand } from '../commands/base.js';
 import { withProgress } from '../progress.js';
-import { LEGACY_01_DIR, backupPath, scanLegacy, type LegacyDefinition } from './layout.js';
+import { LEGACY_01_DIR, PENDING_SUFFIX, backupPath, scanLegacy, type LegacyDefinition } from './layout.js';
+import { writeAll } from '@mdevctl/plugin-sdk';
 
 export class ImportLegacyCommand extends MdevctlCommand {
   static override paths = [['import-legacy']];
@@ -34,9 +38,11 @@ export class ImportLegacyCommand extends MdevctlCommand {
 
   async execute(): Promise<number> {
     const paths = HostPaths.fromEnv(this.context.env);
-    const scan = scanLegacy(paths);
     // Only writing needs a working installation (a dry run also works on a bare 0.x host).
     const app = this.apply ? this.context.app() : undefined;
+    // A define killed half-way is taken back first, so the scan sees what is really defined.
+    if (app) await app.recover();
+    const scan = scanLegacy(paths);
     let converted = 0;
     let skipped = 0;
     let failed = 0;
@@ -44,6 +50,8 @@ export class ImportLegacyCommand extends MdevctlCommand {
       for (const [i, def] of scan.definitions.entries()) {
         progress?.update(i + 1, scan.definitions.length, `${this.apply ? 'importing' : 'checking'} ${def.parent}/${def.uuid}`);
         if (existsSync(def.target) && def.target !== def.source) {
+          // The import that left this pending backup was killed after its define: finish it.
+          if (app && def.pendingBackup) finishBackup(def.source, backupPath(paths, def));
           skipped++;
           this.print(`skip ${def.source}: ${def.target} already exists\n`);
           continue;
@@ -85,43 +93,89 @@ function describe(def: LegacyDefinition): string {
   return `${def.uuid} on ${def.parent}: type ${def.type}, start ${def.start} (from ${def.source}, ${format})`;
 }
 
-/** Defines one device; a replaced key=value file is moved to the backup dir first (and back on failure). */
+/** Defines one device; a replaced key=value file is backed up first (and put back on failure). */
 async function importOne(app: Mdevctl, paths: HostPaths, def: LegacyDefinition): Promise<string> {
   const request = { uuid: def.uuid, parent: def.parent, type: def.type, auto: def.start === 'auto' };
+  const backup = backupPath(paths, def);
+  if (def.pendingBackup) {
+    // An interrupted import: the pending backup is the 0.x file; it gets its name once defined.
+    await app.define(request);
+    finishBackup(def.source, backup);
+    return `original moved to ${backup}`;
+  }
   if (!def.replacesSource) {
     await app.define(request);
     return 'original kept';
   }
   const original = readFileSync(def.source);
-  const backup = backupPath(paths, def);
-  let createdBackup = false;
-  try {
-    mkdirSync(dirname(backup), { recursive: true });
-    writeFileSync(backup, original, { flag: 'wx', mode: 0o644 });
-    createdBackup = true;
-  } catch (err) {
-    const same = (() => {
-      try {
-        return readFileSync(backup).equals(original);
-      } catch {
-        return false;
-      }
-    })();
-    if (!same) {
-      throw new Error(
-        (err as NodeJS.ErrnoException).code === 'EEXIST'
-          ? `${backup} already exists with other content; not overwritten`
-          : `cannot back up to ${backup}: ${describeOsError(err)}`,
-      );
-    }
-  }
+  const pending = `${backup}${PENDING_SUFFIX}`;
+  if (existsSync(backup) && !sameContent(backup, original)) throw new Error(`${backup} already exists with other content; not overwritten`);
+  mkdirSync(dirname(backup), { recursive: true });
+  const createdPending = writeNew(pending, original);
   unlinkSync(def.source);
   try {
     await app.define(request);
   } catch (err) {
-    if (!existsSync(def.source)) writeFileSync(def.source, original, { flag: 'wx', mode: 0o644 });
-    if (createdBackup) unlinkSync(backup);
+    if (!existsSync(def.source)) writeNew(def.source, original);
+    if (createdPending) unlinkSync(pending);
     throw err;
   }
+  finishBackup(pending, backup);
   return `original moved to ${backup}`;
+}
+
+/** The pending backup takes its final name (an identical one there already is kept). */
+function finishBackup(pending: string, backup: string): void {
+  renameSync(pending, backup);
+  syncDir(dirname(backup));
+}
+
+function sameContent(path: string, bytes: Buffer): boolean {
+  try {
+    return readFileSync(path).equals(bytes);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes `bytes` to a new file, whole and fsynced; true when created, false when an identical
+ * file was there already; throws (leaving nothing behind) otherwise.
+ */
+function writeNew(path: string, bytes: Buffer): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST' && sameContent(path, bytes)) return false;
+    throw new Error(
+      (err as NodeJS.ErrnoException).code === 'EEXIST'
+        ? `${path} already exists with other content; not overwritten`
+        : `cannot write ${path}: ${describeOsError(err)}`,
+    );
+  }
+  try {
+    writeAll(fd, bytes);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkSync(path);
+    throw new Error(`cannot write ${path}: ${describeOsError(err)}`);
+  }
+  closeSync(fd);
+  syncDir(dirname(path));
+  return true;
+}
+
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* best effort */
+  }
 }

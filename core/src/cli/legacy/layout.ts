@@ -23,6 +23,12 @@ export const LEGACY_01_DIR = 'etc/mdev.d';
 export const LEGACY_CONF = 'etc/mdevctl.conf';
 /** Where `import-legacy --apply` moves the key=value files it replaced, relative to the root. */
 export const LEGACY_BACKUP_DIR = 'etc/mdevctl-0.x-backup';
+/**
+ * The suffix of a backup whose import has not finished: written before the 0.x file goes, renamed
+ * to its final name once the device is defined. One still there with no definition is a device
+ * an import was killed in the middle of: the next import takes it from there.
+ */
+export const PENDING_SUFFIX = '.importing';
 
 export type StartPolicy = 'auto' | 'manual';
 
@@ -41,6 +47,8 @@ export interface LegacyDefinition {
   readonly target: string;
   /** Whether the source is replaced by the target (a key=value file under etc/mdevctl.d). */
   readonly replacesSource: boolean;
+  /** The source is a pending backup (PENDING_SUFFIX) of an interrupted import. */
+  readonly pendingBackup?: boolean;
 }
 
 export interface LegacyProblem {
@@ -89,10 +97,13 @@ export function scanLegacy(paths: HostPaths): LegacyScan {
   const definitions: LegacyDefinition[] = [];
   const problems: LegacyProblem[] = [];
   const defaultStart = legacyDefaultStart(paths);
-  const visit = (base: string, format: LegacyFormat) => {
+  const seen = new Set<string>();
+  const visit = (base: string, format: LegacyFormat, pending = false) => {
     for (const parent of subdirs(base, format === 'key-value' ? ['scripts.d'] : [])) {
-      for (const name of files(join(base, parent))) {
-        const source = join(base, parent, name);
+      for (const file of files(join(base, parent))) {
+        if (pending !== file.endsWith(PENDING_SUFFIX)) continue;
+        const name = pending ? file.slice(0, -PENDING_SUFFIX.length) : file;
+        const source = join(base, parent, file);
         let text: string;
         try {
           text = readFileSync(source, 'utf8');
@@ -114,6 +125,9 @@ export function scanLegacy(paths: HostPaths): LegacyScan {
           continue;
         }
         const target = paths.definitionFile(parent, uuid);
+        // A pending backup whose 0.x file is still there: that file is the one to import.
+        if (pending && seen.has(`${parent}/${uuid}`)) continue;
+        seen.add(`${parent}/${uuid}`);
         definitions.push({
           source,
           format: parsed.format,
@@ -122,12 +136,14 @@ export function scanLegacy(paths: HostPaths): LegacyScan {
           type: parsed.type,
           start: parsed.start,
           target,
-          replacesSource: format === 'key-value',
+          replacesSource: format === 'key-value' && !pending,
+          ...(pending ? { pendingBackup: true } : {}),
         });
       }
     }
   };
   visit(paths.configBase, 'key-value');
+  visit(join(paths.root, LEGACY_BACKUP_DIR), 'key-value', true);
   visit(join(paths.root, LEGACY_01_DIR), 'type-file');
   return { definitions, problems };
 }
@@ -144,7 +160,8 @@ export function pendingLegacy(paths: HostPaths): number {
 
 /** The backup path of a key=value file that `import-legacy --apply` replaces. */
 export function backupPath(paths: HostPaths, def: LegacyDefinition): string {
-  const name = def.source.slice(def.source.lastIndexOf('/') + 1);
+  let name = def.source.slice(def.source.lastIndexOf('/') + 1);
+  if (def.pendingBackup) name = name.slice(0, -PENDING_SUFFIX.length);
   return join(paths.root, LEGACY_BACKUP_DIR, def.parent, name);
 }
 

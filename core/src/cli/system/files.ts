@@ -2,7 +2,8 @@
 // dirs of SPEC §1, the udev rule that starts a parent's `auto` devices when it registers, and
 // the man pages and bash completion where man and bash-completion look for them.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { writeAll } from '@mdevctl/plugin-sdk';
 import { dirname, join } from 'node:path';
 import type { HostPaths } from '../../host/paths.js';
 
@@ -73,9 +74,9 @@ export function install(item: InstallItem): InstallOutcome {
   mkdirSync(dirname(item.path), { recursive: true, mode: 0o755 });
   const temp = join(dirname(item.path), `.${item.path.slice(item.path.lastIndexOf('/') + 1)}.${process.pid}.tmp`);
   try {
-    const fd = openSync(temp, 'w', 0o644);
+    const fd = openSync(temp, 'wx', 0o644);
     try {
-      writeSync(fd, item.content);
+      writeAll(fd, item.content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
