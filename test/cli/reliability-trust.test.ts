@@ -74,6 +74,16 @@ const LOCK = `${RUN_DIR}/mdevctl.lock`;
 /** A mutating command that changes nothing itself: it only takes the lock (and recovers). */
 const NOOP = ['start-parent-mdevs', 'no-such-parent'];
 
+/**
+ * Where the item-4 garbage is planted: our dir, and the old place (run/lock), so that the same
+ * test shows the hang of a build that still looks there. Files in run/lock are not ours: left alone.
+ */
+const PLANT_DIRS = [RUN_DIR, 'run/lock'];
+
+function ours(root: string): string[] {
+  return leftovers(root).filter((f) => !f.startsWith('run/lock/'));
+}
+
 /** Lines of stderr: one warning, matching `re`. */
 function oneWarning(stderr: string, re: RegExp): void {
   const lines = stderr.split('\n').filter((l) => l !== '');
@@ -168,11 +178,10 @@ test('a record another user owns, or whose writer is still running, is refused i
 test('a stale lock with a .break file naming a live pid: MDEVCTL_LOCK_WAIT=0 fails at once, a longer wait breaks it', () =>
   withSim((h) => {
     mkdirSync(h.path(RUN_DIR), { recursive: true, mode: 0o700 });
-    const plant = () => {
-      writeFileSync(h.path(LOCK), `${deadPid()}\n`);
-      writeFileSync(h.path(`${LOCK}.break`), `${process.pid}\n`); // this test process: alive
-    };
-    plant();
+    for (const dir of PLANT_DIRS) {
+      writeFileSync(h.path(`${dir}/mdevctl.lock`), `${deadPid()}\n`);
+      writeFileSync(h.path(`${dir}/mdevctl.lock.break`), `${process.pid}\n`); // this test process: alive
+    }
     let r = run(h.root, ['define', '-u', U, '-p', 'mtty', '-t', 'mtty-1'], { MDEVCTL_LOCK_WAIT: '0' });
     assert.equal(r.timedOut, false, 'the wait ended');
     assert.equal(r.status, 1, r.stderr);
@@ -181,28 +190,31 @@ test('a stale lock with a .break file naming a live pid: MDEVCTL_LOCK_WAIT=0 fai
     r = run(h.root, ['define', '-u', U, '-p', 'mtty', '-t', 'mtty-1'], { MDEVCTL_LOCK_WAIT: '10' });
     assert.equal(r.timedOut, false);
     assert.deepEqual([r.status, r.stderr], [0, '']);
-    assert.deepEqual(leftovers(h.root), []);
+    assert.deepEqual(ours(h.root), []);
   }));
 
 test('a lock that is garbage (pid out of range, 3.7, 12abc, a dangling link, a fifo, a dir) is stale: broken with one warning', () =>
   withSim((h) => {
     mkdirSync(h.path(RUN_DIR), { recursive: true, mode: 0o700 });
-    const cases: Array<[string, () => void, RegExp]> = [
-      ['out of range', () => writeFileSync(h.path(LOCK), '99999999999\n'), /does not hold one pid/],
-      ['4194305', () => writeFileSync(h.path(LOCK), '4194305\n'), /pid 4194305 is out of range/],
-      ['3.7', () => writeFileSync(h.path(LOCK), '3.7\n'), /does not hold one pid \("3\.7\\n"\)/],
-      ['12abc', () => writeFileSync(h.path(LOCK), '12abc'), /does not hold one pid \("12abc"\)/],
-      ['a dangling link', () => symlinkSync('/nonexistent/lock', h.path(LOCK)), /it is a symbolic link/],
-      ['a fifo', () => assert.equal(spawnSync('mkfifo', [h.path(LOCK)]).status, 0), /it is not a regular file/],
-      ['a dir', () => mkdirSync(h.path(LOCK)), /it is not a regular file/],
+    const cases: Array<[string, (lock: string) => void, RegExp]> = [
+      ['out of range', (lock) => writeFileSync(lock, '99999999999\n'), /does not hold one pid/],
+      ['4194305', (lock) => writeFileSync(lock, '4194305\n'), /pid 4194305 is out of range/],
+      ['3.7', (lock) => writeFileSync(lock, '3.7\n'), /does not hold one pid \("3\.7\\n"\)/],
+      ['12abc', (lock) => writeFileSync(lock, '12abc'), /does not hold one pid \("12abc"\)/],
+      ['a dangling link', (lock) => symlinkSync('/nonexistent/lock', lock), /it is a symbolic link/],
+      ['a fifo', (lock) => assert.equal(spawnSync('mkfifo', [lock]).status, 0), /it is not a regular file/],
+      ['a dir', (lock) => mkdirSync(lock), /it is not a regular file/],
     ];
     for (const [what, plant, re] of cases) {
-      plant();
+      for (const dir of PLANT_DIRS) {
+        spawnSync('rm', ['-rf', h.path(`${dir}/mdevctl.lock`)]);
+        plant(h.path(`${dir}/mdevctl.lock`));
+      }
       const r = run(h.root, NOOP, { MDEVCTL_LOCK_WAIT: '0' });
       assert.equal(r.timedOut, false, `${what}: the wait ended`);
       assert.equal(r.status, 0, `${what}: ${r.stderr}`);
       oneWarning(r.stderr, new RegExp(`Breaking the unusable lock .*mdevctl\\.lock: (it )?${re.source}`));
-      assert.deepEqual(leftovers(h.root), [], what);
+      assert.deepEqual(ours(h.root), [], what);
       assert.deepEqual(run(h.root, NOOP, { MDEVCTL_LOCK_WAIT: '0' }), { status: 0, stdout: '', stderr: '', timedOut: false }, `${what}: gone for good`);
     }
   }));
@@ -210,16 +222,16 @@ test('a lock that is garbage (pid out of range, 3.7, 12abc, a dangling link, a f
 test('a fifo, a dir or a 3 GB sparse file in the record\'s place: one warning, removed, the next command is clean', () =>
   withSim((h) => {
     mkdirSync(h.path(RUN_DIR), { recursive: true, mode: 0o700 });
-    const cases: Array<[string, () => void, RegExp]> = [
-      ['a fifo', () => assert.equal(spawnSync('mkfifo', [h.path(RECORD)]).status, 0), /it is not a regular file$/],
-      ['a dir with a file in it', () => { mkdirSync(h.path(RECORD)); writeFileSync(h.path(`${RECORD}/x`), 'x'); }, /it is not a regular file$/],
-      ['3 GB', () => { writeFileSync(h.path(RECORD), ''); truncateSync(h.path(RECORD), 3 * 1024 ** 3); }, /it is 3221225472 bytes long \(at most \d+\)$/],
-      ['a dangling link', () => symlinkSync('/nonexistent/record', h.path(RECORD)), /it is a symbolic link$/],
+    const cases: Array<[string, (record: string) => void, RegExp]> = [
+      ['a fifo', (rec) => assert.equal(spawnSync('mkfifo', [rec]).status, 0), /it is not a regular file$/],
+      ['a dir with a file in it', (rec) => { mkdirSync(rec); writeFileSync(`${rec}/x`, 'x'); }, /it is not a regular file$/],
+      ['3 GB', (rec) => { writeFileSync(rec, '{'); truncateSync(rec, 3 * 1024 ** 3); }, /it is 3221225472 bytes long \(at most \d+\)$/],
+      ['a dangling link', (rec) => symlinkSync('/nonexistent/record', rec), /it is a symbolic link$/],
     ];
     for (const [what, plant, re] of cases) {
-      spawnSync('rm', ['-rf', h.path(RUN_DIR)]);
+      spawnSync('rm', ['-rf', h.path(RUN_DIR), h.path('run/lock/mdevctl.intent')]);
       mkdirSync(h.path(RUN_DIR), { mode: 0o700 });
-      plant();
+      for (const dir of PLANT_DIRS) plant(h.path(`${dir}/mdevctl.intent`));
       const r = run(h.root, ['define', '-u', U2, '-p', 'mtty', '-t', 'mtty-1']);
       assert.equal(r.timedOut, false, `${what}: ended`);
       assert.equal(r.status, 0, `${what}: ${r.stderr}`);
@@ -227,6 +239,7 @@ test('a fifo, a dir or a 3 GB sparse file in the record\'s place: one warning, r
       assert.equal(existsSync(h.path(RECORD)), false, `${what}: removed`);
       assert.deepEqual(run(h.root, ['undefine', '-u', U2]), { status: 0, stdout: '', stderr: '', timedOut: false }, `${what}: the next command is clean`);
     }
+    spawnSync('rm', ['-rf', h.path('run/lock/mdevctl.intent')]);
   }));
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -86,4 +87,30 @@ test('a lock of another live process: busy at once with waitMs 0; taken once tha
     } finally {
       holder.kill();
     }
+  }));
+
+/** Runs `body` (an async function of the ApConfigLock class and the root) in a child with a hard timeout. */
+function inChild(root: string, body: string): { status: number | null; stdout: string; stderr: string } {
+  const mod = fileURLToPath(import.meta.resolve('@mdevctl/plugin-vfio-ap'));
+  const script = `import { ApConfigLock } from ${JSON.stringify(mod)}; const root = ${JSON.stringify(root)}; ${body}`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('run/lock is world-writable: a fifo, a dir or a dangling link planted as the lock is no lock (no hang), and is cleared', () =>
+  withRoot(async (root, path) => {
+    mkdirSync(join(root, 'run/lock'), { recursive: true });
+    for (const plant of [() => spawnSync('mkfifo', [path]), () => symlinkSync('/nonexistent', path)]) {
+      plant();
+      const r = inChild(root, `const l = new ApConfigLock(root); console.log(await l.acquire({ waitMs: 0 })); l.release();`);
+      assert.deepEqual(r, { status: 0, stdout: 'true\n', stderr: '' });
+      assert.equal(existsSync(path), false);
+    }
+  }));
+
+test("a lock naming our pid but owned by another user is not ours: what is planted there steers nothing", { skip: process.geteuid?.() === 0 ? false : 'needs root' }, () =>
+  withRoot(async (root, path) => {
+    mkdirSync(join(root, 'run/lock'), { recursive: true });
+    const r = inChild(root, `import('node:fs').then(({ writeFileSync, chownSync }) => { writeFileSync(${JSON.stringify(path)}, process.pid + '\\n'); chownSync(${JSON.stringify(path)}, 65534, 65534); console.log(new ApConfigLock(root).isOurs()); });`);
+    assert.deepEqual(r, { status: 0, stdout: 'false\n', stderr: '' });
   }));
