@@ -20,7 +20,7 @@ const FILE = `etc/mdevctl.d/mtty/${U}`;
 
 const haveStrace = spawnSync('strace', ['-V']).status === 0;
 
-test('modify writes temp (O_EXCL|O_NOFOLLOW), fsync, rename, fsync dir — never the old file in place', { skip: haveStrace ? false : 'strace is not installed' }, () => {
+test('modify writes temp (O_EXCL|O_NOFOLLOW), fsync, rename, fsync dir, all through the dir fd — never the old file in place', { skip: haveStrace ? false : 'strace is not installed' }, () => {
   withHost((h) => {
     run(h, 'define', '-u', U, '-p', 'mtty', '-t', 'mtty-1');
     const out = join(h.root, 'strace.txt');
@@ -32,24 +32,34 @@ test('modify writes temp (O_EXCL|O_NOFOLLOW), fsync, rename, fsync dir — never
     assert.equal(r.status, 0, r.stderr);
     const dir = join(h.root, 'etc/mdevctl.d/mtty');
     const file = join(dir, U);
-    const calls = readFileSync(out, 'utf8')
+    const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const all = readFileSync(out, 'utf8')
       .split('\n')
-      .filter((l) => l.includes(dir) && !l.includes('ENOENT'))
+      .filter((l) => !l.includes('ENOENT'))
       .map((l) => l.replace(/^\d+ +/, ''));
-    const temp = /"([^"]*\/\.[^"/]*\.tmp)"/.exec(calls.find((l) => l.includes('.tmp')) ?? '')?.[1];
-    assert.ok(temp, `a temp file in the same dir: ${calls.join('\n')}`);
+    // The definition dir is opened once; every later step goes through that fd (/proc/self/fd/N/…).
+    const dirOpen = all.find((l) => new RegExp(`^openat\\(.*"${esc(dir)}", O_RDONLY.*O_DIRECTORY\\) = \\d+<`).test(l)) ?? '';
+    const dfd = /\) = (\d+)</.exec(dirOpen)?.[1];
+    assert.ok(dfd, `the dir is opened: ${all.join('\n')}`);
+    const via = `/proc/self/fd/${dfd}`;
+    const calls = all.filter((l) => l.includes(dir) || l.includes(via));
+    const tempName = new RegExp(`"${esc(via)}/(\\.${U}\\.\\d+\\.tmp)"`).exec(calls.find((l) => l.includes('.tmp')) ?? '')?.[1];
+    assert.ok(tempName, `a temp file in the same dir, through its fd: ${calls.join('\n')}`);
+    const temp = `${dir}/${tempName}`;
     const at = (re: RegExp): number => {
       const i = calls.findIndex((l) => re.test(l));
       assert.ok(i >= 0, `${re}: ${calls.join('\n')}`);
       return i;
     };
-    const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const open = at(new RegExp(`^openat\\(.*"${esc(temp)}", O_WRONLY\\|O_CREAT\\|O_EXCL\\|O_NOFOLLOW`));
+    const open = at(new RegExp(`^openat\\(.*"${esc(via)}/${esc(tempName)}", O_WRONLY\\|O_CREAT\\|O_EXCL\\|O_NOFOLLOW.*= \\d+<${esc(temp)}>`));
     const syncFile = at(new RegExp(`^fsync\\(\\d+<${esc(temp)}>\\)`));
-    const rename = at(new RegExp(`^rename(at2?)?\\(.*"${esc(temp)}".*"${esc(file)}".*= 0`));
-    const syncDir = at(new RegExp(`^fsync\\(\\d+<${esc(dir)}>\\) = 0`));
+    const rename = at(new RegExp(`^rename(at2?)?\\(.*"${esc(via)}/${esc(tempName)}".*"${esc(via)}/${U}".*= 0`));
+    const syncDir = at(new RegExp(`^fsync\\(${dfd}<${esc(dir)}>\\) = 0`));
     assert.ok(open < syncFile && syncFile < rename && rename < syncDir, calls.join('\n'));
-    assert.ok(!calls.some((l) => new RegExp(`"${esc(file)}", O_(WRONLY|RDWR)`).test(l) || /truncate/.test(l)), 'the old file is never opened for writing');
+    assert.ok(
+      !calls.some((l) => new RegExp(`"(${esc(file)}|${esc(via)}/${U})", O_(WRONLY|RDWR)`).test(l) || /truncate/.test(l)),
+      'the old file is never opened for writing',
+    );
     assert.deepEqual(leftovers(h.root), []);
   });
 });

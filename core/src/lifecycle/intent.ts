@@ -72,7 +72,7 @@ export class IntentLog {
   begin(intent: Intent): void {
     const record = {
       pid: intent.pid,
-      started: intent.started ?? (intent.pid === process.pid ? processStart('self') : undefined) ?? null,
+      started: intent.started ?? (intent.pid === process.pid ? ownStart() : undefined) ?? null,
       action: intent.action,
       live: intent.live,
       defined: intent.defined,
@@ -175,6 +175,14 @@ function writerProblem(intent: Intent): string | undefined {
     return now === intent.started ? `its writer, pid ${intent.pid}, is still running` : undefined; // else a recycled pid
   }
   return `pid ${intent.pid} is running and the record names no start time to tell it from its writer`;
+}
+
+let ownStartTime: string | undefined | null = null;
+
+/** This process's start time, read once. */
+function ownStart(): string | undefined {
+  if (ownStartTime === null) ownStartTime = processStart('self');
+  return ownStartTime;
 }
 
 function deviceJson(d: MdevDevice): Record<string, unknown> {

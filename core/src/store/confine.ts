@@ -8,7 +8,7 @@
 // dir itself, never from its name again — so a dir swapped for a link after the check changes nothing.
 
 import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, realpathSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { MdevctlError, describeOsError } from '../model/errors.js';
 
 export class RootConfinement {
@@ -41,7 +41,19 @@ export class RootConfinement {
    */
   openDirInside(dir: string, create = false): number {
     this.assertInside(dir);
-    if (create) mkdirSync(dir, { recursive: true });
+    if (create && !existsSync(dir)) {
+      // Made through the fd of its checked parent dir, not by its name.
+      const up = dirname(dir);
+      if (!existsSync(up)) mkdirSync(up, { recursive: true });
+      const upFd = this.openDirInside(up);
+      try {
+        mkdirSync(RootConfinement.at(upFd, up, basename(dir)));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      } finally {
+        closeSync(upFd);
+      }
+    }
     const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
     if (!FD_PATHS) return fd;
     let real: string;

@@ -1,7 +1,7 @@
 // Builds a simulated host under a root: the mdevctl dirs, a freshly "booted" sysfs with the
 // chosen parents, the AP bus masks, and the manifest that makes core use the simulated kernel.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MODE_RO, MODE_RW, MODE_WO, makeDir, putFile, removeTree } from './fsops.js';
 import { MANIFEST_FILE, SIM_DIR, SimHost, UEVENT_LOG, simKernelLock } from './host.js';
@@ -63,10 +63,12 @@ export function createSimulatedHost(root: string, options: SimulatedHostOptions 
     'etc/mdevctl.d/scripts.d/notifiers',
     'usr/lib/mdevctl/scripts.d/callouts',
     'usr/lib/mdevctl/scripts.d/notifiers',
-    'run/lock', // as on every booted host (mdevctl's own lock lives there)
+    'run/lock', // as on every booted host (s390-tools' AP lock lives there)
   ]) {
     makeDir(join(abs, dir));
   }
+  // mdevctl's own run dir (host/run-dir.ts), as its first mutating command leaves it: 0700, ours.
+  if (!existsSync(join(abs, 'run/mdevctl'))) mkdirSync(join(abs, 'run/mdevctl'), { mode: 0o700 });
   makeDir(join(abs, SIM_DIR));
   simKernelLock(join(abs, SIM_DIR)).run(() => {
     removeTree(join(abs, SIM_DIR, MANIFEST_FILE));
