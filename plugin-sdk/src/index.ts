@@ -10,5 +10,5 @@ export * from './listing.js';
 export * from './errors.js';
 export * from './plugin.js';
 export * from './backend.js';
-export { FileLock } from './file-lock.js';
+export { FileLock, discard as discardPath } from './file-lock.js';
 export { writeAll, writeWhole, shortWriteError } from './write-all.js';

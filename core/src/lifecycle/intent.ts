@@ -18,7 +18,7 @@ import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync,
 import { join } from 'node:path';
 import type { CommandRequest, MdevDevice } from '@mdevctl/plugin-sdk';
 import { MAX_CONFIG_BYTES, configObject, deviceConfigFromJson } from '../model/device-config.js';
-import { discard } from '../host/file-lock.js';
+import { discardPath as discard } from '@mdevctl/plugin-sdk';
 import { effectiveUid } from '../host/run-dir.js';
 import { writeAll } from '@mdevctl/plugin-sdk';
 import { isUuidName } from '../model/uuid.js';
