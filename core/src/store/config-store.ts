@@ -51,8 +51,25 @@ export class ConfigStore {
     this.confinement = new RootConfinement(paths.root);
   }
 
+  /** Definitions pinned by pin(), by `parent/uuid`. */
+  private pinned = new Map<string, DefinedDevice>();
+
+  /**
+   * Keeps definitions the caller has just scanned while it holds the definitions lock (no other
+   * mdevctl can change them): the look-ups of one of them by parent and uuid that follow in the
+   * same command (start-parent-mdevs starting each) are answered from here instead of reading
+   * the file again, until this store writes or removes it. pin([]) lets them all go.
+   */
+  pin(devices: readonly DefinedDevice[]): void {
+    this.pinned = new Map(devices.map((d) => [`${d.parent}/${d.uuid}`, d]));
+  }
+
   /** Every definition matching the filter; a bad file is a problem, never a failure. */
   scan(filter: DeviceFilter = {}): DefinitionScan {
+    if (filter.uuid !== undefined && filter.parent !== undefined) {
+      const known = this.pinned.get(`${filter.parent}/${filter.uuid}`);
+      if (known) return { devices: [known], problems: [] };
+    }
     const devices: DefinedDevice[] = [];
     const problems: StoreProblem[] = [];
     const parents = filter.parent !== undefined ? [filter.parent] : this.parentDirs();
@@ -98,6 +115,8 @@ export class ConfigStore {
 
   /** The definition of uuid under parent; undefined when absent; throws when unusable. */
   read(parent: string, uuid: string): DefinedDevice | undefined {
+    const known = this.pinned.get(`${parent}/${uuid}`);
+    if (known) return known;
     return this.load(parent, uuid, this.paths.definitionFile(parent, uuid));
   }
 
@@ -114,6 +133,7 @@ export class ConfigStore {
     const dir = this.paths.definitionDir(device.parent);
     const path = this.paths.definitionFile(device.parent, device.uuid);
     const temp = join(dir, tempName(device.uuid));
+    this.pinned.delete(`${device.parent}/${device.uuid}`);
     this.confinement.assertInside(dir);
     try {
       mkdirSync(dir, { recursive: true });
@@ -139,6 +159,7 @@ export class ConfigStore {
 
   remove(parent: string, uuid: string): void {
     const path = this.paths.definitionFile(parent, uuid);
+    this.pinned.delete(`${parent}/${uuid}`);
     this.confinement.assertInside(this.paths.definitionDir(parent));
     try {
       unlinkSync(path);
