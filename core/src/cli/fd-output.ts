@@ -5,7 +5,7 @@
 // another process shares with us) waits briefly for the reader, EPIPE (the reader closed its end,
 // as `mdevctl … | head` does) drops this and every later write to the fd, quietly.
 
-import { fstatSync, writeSync } from 'node:fs';
+import { readlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /** Exit status of a run whose stdout was closed by its reader (as a shell shows a SIGPIPE death). */
@@ -69,13 +69,15 @@ export class FdOutput {
   /** Whether the fd is a terminal (read by the progress line; a pipe or file never loads `tty`). */
   get isTTY(): boolean {
     if (this.tty === undefined) {
-      let charDevice = false;
+      // A pipe or file names itself so in /proc (one readlink, no Stats object); only a device
+      // is asked of the terminal driver.
+      let target = '';
       try {
-        charDevice = fstatSync(this.fd).isCharacterDevice();
+        target = readlinkSync(`/proc/self/fd/${this.fd}`);
       } catch {
-        /* a closed fd is no terminal */
+        /* a closed fd (or no /proc) is no terminal */
       }
-      this.tty = charDevice && (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(this.fd);
+      this.tty = target.startsWith('/dev/') && (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(this.fd);
     }
     return this.tty;
   }

@@ -70,7 +70,9 @@ export async function bootTiming(rules: { ours: string; theirs: string }): Promi
       list.ours.push(timed(process.execPath, [OURS, 'list']));
       list['1.2.0'].push(timed(THEIRS, ['list']));
     }
+    // node -e 0 in every round, next to both boots: the guest's speed follows the host's load.
     for (let i = 0; i < ROUNDS; i++) {
+      floor.push(timed(process.execPath, ['-e', '0']));
       boot.ours.push(await bootOnce(rules.ours));
       boot['1.2.0'].push(await bootOnce(rules.theirs));
     }
@@ -79,7 +81,7 @@ export async function bootTiming(rules: { ours: string; theirs: string }): Promi
   if (floor.length === 0) return;
   const f = median(floor);
   const s = (x: number): string => `${x.toFixed(2)} s`;
-  const lines = [`node -e 0: ${s(f)}`];
+  const lines = [`node -e 0: ${s(f)} (${floor.map((x) => x.toFixed(2)).join(', ')})`];
   for (const who of ['ours', '1.2.0'] as const) {
     const run = median(boot[who].map((b) => b.run));
     const all = median(boot[who].map((b) => b.fromModprobe));
