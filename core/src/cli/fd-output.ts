@@ -77,7 +77,7 @@ export class FdOutput {
       } catch {
         /* a closed fd (or no /proc) is no terminal */
       }
-      this.tty = target.startsWith('/dev/') && (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(this.fd);
+      this.tty = target.startsWith('/dev/') && target !== '/dev/null' && (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(this.fd);
     }
     return this.tty;
   }
