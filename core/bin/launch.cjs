@@ -1,16 +1,23 @@
 // Starts a program from its bundle (dist/bundle/<name>.cjs, made by `npm run build`): one file
 // instead of a few hundred modules, compiled with the V8 code cache written next to it at build
 // time (<name>.cjs.cache; a cache from another node version or V8 flags is simply not used).
-// Without a bundle (only `tsc -b` ran), the program's ESM module in dist/ is imported instead.
+// Without a bundle (only `tsc -b` ran), the program's ESM module in dist/ is imported instead;
+// with neither (nothing built yet), one line says to build.
 'use strict';
 
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { existsSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { basename, join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const vm = require('node:vm');
 
 const BUNDLE_DIR = join(__dirname, '..', 'dist', 'bundle');
 const PARAMS = 'exports, require, module, __filename, __dirname, __mdevctlImport';
+
+/**
+ * The name stack traces give the bundle: the same where it is built and where it runs, because a
+ * code cache keeps the name it was made with (an absolute path would show the build machine's).
+ */
+const scriptName = (name) => `mdevctl/dist/bundle/${name}.cjs`;
 
 /**
  * import() for the bundle: code compiled by vm.Script cannot import() by itself on node 20 (it
@@ -41,7 +48,7 @@ function loadBundle(name, useCache = true) {
       /* no cache: compile from source */
     }
   }
-  const script = new vm.Script(`(function (${PARAMS}) {${source}\n})`, { filename: file, cachedData });
+  const script = new vm.Script(`(function (${PARAMS}) {${source}\n})`, { filename: scriptName(name), cachedData });
   const module = { exports: {}, filename: file };
   script.runInThisContext().call(module.exports, module.exports, require, module, file, BUNDLE_DIR, dynamicImport);
   return { exports: module.exports, script, file };
@@ -54,7 +61,13 @@ function launch(name, distModule, start) {
     process.exitCode = status;
   };
   if (loaded) return Promise.resolve(start(loaded.exports)).then(finish);
-  return import(pathToFileURL(join(__dirname, '..', 'dist', distModule)).href).then((m) => start(m)).then(finish);
+  const module = join(__dirname, '..', 'dist', distModule);
+  if (!existsSync(module)) {
+    const program = basename(process.argv[1] ?? name).replace(/\.js$/, '');
+    process.stderr.write(`${program}: not built yet: run \`npm run build\` in ${join(__dirname, '..', '..')} first\n`);
+    return Promise.resolve(finish(1));
+  }
+  return import(pathToFileURL(module).href).then((m) => start(m)).then(finish);
 }
 
 /**

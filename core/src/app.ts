@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
-  type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest, type SysfsBackend,
+  type DefinedDevice, type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest, type SysfsBackend,
 } from '@mdevctl/plugin-sdk';
 import { Host } from './host/host.js';
 import { HostPaths } from './host/paths.js';
@@ -199,6 +199,16 @@ export class Mdevctl {
     const scan = this.host.store.scan({ parent });
     for (const p of scan.problems) this.host.log.warn(p.message);
     const auto = scan.devices.filter((def) => def.start === 'auto');
+    // Each start looks its definition up again: the scan just read it, under the same lock.
+    this.host.store.pin(auto);
+    try {
+      await this.startEach(auto, onProgress);
+    } finally {
+      this.host.store.pin([]);
+    }
+  }
+
+  private async startEach(auto: readonly DefinedDevice[], onProgress?: (done: number, total: number, uuid: string) => void): Promise<void> {
     for (const [i, def] of auto.entries()) {
       onProgress?.(i + 1, auto.length, def.uuid);
       try {

@@ -13,12 +13,20 @@ import type { CliContext } from './context.js';
 import { commandHelp, programHelp } from './help.js';
 import { reorderLegacyArgs } from './legacy/commands.js';
 import { VERSION, commandClasses, commandNamed, createCli, hiddenCommands, type Program } from './registry.js';
+import { finalStatus, processIO } from './fd-output.js';
+
+export { EXIT_STDOUT_CLOSED, FdOutput } from './fd-output.js';
 
 export { VERSION, commandClasses, createCli, type Program } from './registry.js';
 
+/** What a run writes to: a stream, or anything with a stream's write (cli/fd-output.ts). */
+export interface OutputStream {
+  write(chunk: string): unknown;
+}
+
 export interface CliIO {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -49,8 +57,15 @@ export function programFromPath(scriptPath: string | undefined): Program {
   return scriptPath !== undefined && basename(scriptPath).replace(/\.js$/, '').endsWith('lsmdev') ? 'lsmdev' : 'mdevctl';
 }
 
-/** Runs one mdevctl invocation; resolves to its exit status. */
-export async function main(argv: readonly string[], io: CliIO = process, options: MainOptions = {}): Promise<number> {
+/**
+ * Runs one mdevctl invocation; resolves to its exit status. The default streams are fd 1 and 2
+ * (cli/fd-output.ts): a stdout closed by its reader ends the output quietly, status 141.
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO(), options: MainOptions = {}): Promise<number> {
+  return finalStatus(io.stdout, await run(argv, io, options));
+}
+
+async function run(argv: readonly string[], io: CliIO, options: MainOptions): Promise<number> {
   const program = options.program ?? programFromPath(process.argv[1]);
   const args = program === 'mdevctl' ? reorderLegacyArgs(argv) : argv;
   const level = parseLogLevel(io.env['MDEVCTL_LOG']);
@@ -65,7 +80,8 @@ export async function main(argv: readonly string[], io: CliIO = process, options
     }
     let app: Mdevctl | undefined;
     const context = {
-      // Getters: process.stdout/stderr are opened on the first write (the bundle keeps them lazy).
+      // Getters: clipanion's own defaults (process.stdout/stderr) are never opened (the bundle
+      // keeps them lazy); ours are fd writers (cli/fd-output.ts).
       get stdout() {
         return io.stdout as CliContext['stdout'];
       },

@@ -63,6 +63,8 @@ export function processStart(pid: number | 'self'): string | undefined {
 export class IntentLog {
   readonly path: string;
   private fd: number | undefined;
+  /** The open file is known to be empty (ended by this process). */
+  private empty = false;
 
   constructor(dir: string) {
     this.path = join(dir, INTENT_FILE);
@@ -81,14 +83,17 @@ export class IntentLog {
     };
     const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
     const fd = this.open();
-    ftruncateSync(fd, 0);
+    if (!this.empty) ftruncateSync(fd, 0); // after end() it is empty already (one syscall a device less)
+    this.empty = false;
     writeAll(fd, bytes, 0);
   }
 
   /** The run is over (done, or taken back): nothing recorded any more. */
   end(): void {
-    if (this.fd !== undefined) ftruncateSync(this.fd, 0);
-    else removeFile(this.path);
+    if (this.fd !== undefined) {
+      ftruncateSync(this.fd, 0);
+      this.empty = true;
+    } else removeFile(this.path);
   }
 
   /** The command lets the lock go: the (ended) record's file is removed. */
@@ -96,6 +101,7 @@ export class IntentLog {
     if (this.fd !== undefined) {
       closeSync(this.fd);
       this.fd = undefined;
+      this.empty = false;
     }
     removeFile(this.path);
   }

@@ -6,7 +6,7 @@
 // and strictly decoded.
 
 import {
-  closeSync, constants, fsyncSync, lstatSync, openSync, readdirSync, renameSync, statSync,
+  closeSync, constants, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, renameSync, statSync,
   unlinkSync, type Dirent,
 } from 'node:fs';
 import { writeAll } from '@mdevctl/plugin-sdk';
@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import type { DefinedDevice, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError } from '../model/errors.js';
-import { formatConfig, parseDeviceConfigBytes } from '../model/device-config.js';
+import { MAX_CONFIG_BYTES, formatConfig, parseDeviceConfig, parseDeviceConfigBytes } from '../model/device-config.js';
 import { RootConfinement } from './confine.js';
 import { NO_FOLLOW, readConfigBytes } from './read-bounded.js';
 import { isUuidName } from '../model/uuid.js';
-import { compareBytes } from '../model/order.js';
+import { compareBytes, sortByBytes } from '../model/order.js';
 
 /** A definition file that could not be used, with the reason. */
 export interface StoreProblem {
@@ -55,8 +55,25 @@ export class ConfigStore {
     this.confinement = new RootConfinement(paths.root);
   }
 
+  /** Definitions pinned by pin(), by `parent/uuid`. */
+  private pinned = new Map<string, DefinedDevice>();
+
+  /**
+   * Keeps definitions the caller has just scanned while it holds the definitions lock (no other
+   * mdevctl can change them): the look-ups of one of them by parent and uuid that follow in the
+   * same command (start-parent-mdevs starting each) are answered from here instead of reading
+   * the file again, until this store writes or removes it. pin([]) lets them all go.
+   */
+  pin(devices: readonly DefinedDevice[]): void {
+    this.pinned = new Map(devices.map((d) => [`${d.parent}/${d.uuid}`, d]));
+  }
+
   /** Every definition matching the filter; a bad file is a problem, never a failure. */
   scan(filter: DeviceFilter = {}): DefinitionScan {
+    if (filter.uuid !== undefined && filter.parent !== undefined) {
+      const known = this.pinned.get(`${filter.parent}/${filter.uuid}`);
+      if (known) return { devices: [known], problems: [] };
+    }
     const devices: DefinedDevice[] = [];
     const problems: StoreProblem[] = [];
     const parents = filter.parent !== undefined ? [filter.parent] : this.parentDirs();
@@ -78,9 +95,10 @@ export class ConfigStore {
         }
         continue;
       }
-      const listed = entries
-        .filter((e) => !e.name.startsWith('.') && (filter.uuid === undefined || e.name === filter.uuid))
-        .sort((a, b) => compareBytes(a.name, b.name));
+      const listed = sortByBytes(
+        entries.filter((e) => !e.name.startsWith('.') && (filter.uuid === undefined || e.name === filter.uuid)),
+        (e) => e.name,
+      );
       for (const entry of listed) {
         const name = entry.name;
         const path = `${dir}/${name}`; // dir is normalised, name one component: no join needed
@@ -101,6 +119,8 @@ export class ConfigStore {
 
   /** The definition of uuid under parent; undefined when absent; throws when unusable. */
   read(parent: string, uuid: string): DefinedDevice | undefined {
+    const known = this.pinned.get(`${parent}/${uuid}`);
+    if (known) return known;
     return this.load(parent, uuid, this.paths.definitionFile(parent, uuid));
   }
 
@@ -119,6 +139,7 @@ export class ConfigStore {
   write(device: MdevDevice): string {
     const dir = this.paths.definitionDir(device.parent);
     const path = this.paths.definitionFile(device.parent, device.uuid);
+    this.pinned.delete(`${device.parent}/${device.uuid}`);
     this.confinement.assertInside(dir);
     let dirFd: number | undefined;
     let temp: string | undefined;
@@ -156,6 +177,7 @@ export class ConfigStore {
     const dir = this.paths.definitionDir(parent);
     const path = this.paths.definitionFile(parent, uuid);
     let dirFd: number | undefined;
+    this.pinned.delete(`${parent}/${uuid}`);
     try {
       dirFd = this.confinement.openDirInside(dir);
       unlinkSync(RootConfinement.at(dirFd, dir, uuid));
@@ -202,8 +224,11 @@ export class ConfigStore {
    */
   private load(parent: string, uuid: string, path: string, dirChecked = false, listedAsFile = false): DefinedDevice | undefined {
     if (listedAsFile && dirChecked) {
-      const bytes = readListedFile(path);
-      if (bytes !== undefined) return this.parse(parent, uuid, path, bytes);
+      const text = readListedFile(path);
+      if (text !== undefined) {
+        const config = parseDeviceConfig(text, path);
+        return { uuid, parent, type: config.type, start: config.start, attrs: config.attrs, path };
+      }
     }
     let bytes: Buffer;
     try {
@@ -229,12 +254,18 @@ export class ConfigStore {
 }
 
 /**
- * A file the dir listing called regular, read without following a link; undefined when it is
- * no longer one (a link or gone: the careful path decides), other read errors as load() words them.
+ * The text of a file the dir listing called regular, read without following a link, in one call
+ * into node (open, fstat, read, close in C++: the scan of 10k definitions is mostly this); the
+ * file's size bounds the read. undefined when the careful path must decide: no longer a regular
+ * file (a link or gone), or text that may not be strict UTF-8 of at most MAX_CONFIG_BYTES (node
+ * decodes bad bytes to U+FFFD; the careful path reads bytes and refuses them as it words it).
+ * Other read errors as load() words them.
  */
-function readListedFile(path: string): Buffer | undefined {
+function readListedFile(path: string): string | undefined {
   try {
-    return readConfigBytes(path, NO_FOLLOW, true);
+    const text = readFileSync(path, { encoding: 'utf8', flag: NO_FOLLOW as unknown as string }); // node takes numeric flags
+    if (text.includes('\ufffd') || text.length > MAX_CONFIG_BYTES / 4) return undefined;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a BOM is dropped, as decodeConfig does
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP' || code === 'ENOENT' || code === 'EISDIR' || code === 'ENXIO') return undefined;

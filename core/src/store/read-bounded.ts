@@ -1,7 +1,7 @@
 // Reads a device config's bytes, at most MAX_CONFIG_BYTES + 1 of them: a huge or endless input
 // (a big file, a device, a fifo fed forever) is cut short and then refused by decodeConfig,
-// instead of exhausting memory. Reads go through one reused buffer, so a scan of thousands of
-// definitions allocates only each file's own bytes.
+// instead of exhausting memory. Reads go through one reused buffer and return a view of it, so a
+// scan of thousands of definitions allocates nothing per file for its bytes.
 
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { MAX_CONFIG_BYTES } from '../model/device-config.js';
@@ -12,7 +12,8 @@ export const NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O
 let scratch = Buffer.allocUnsafe(16 * 1024);
 
 /**
- * The bytes of `source` (a path, opened with `flags`, or an open fd such as 0), bounded.
+ * The bytes of `source` (a path, opened with `flags`, or an open fd such as 0), bounded: a view
+ * of the reused buffer, valid until the next read (every caller decodes it at once).
  * `regular`: the path is known to be a regular file, where a short read is the end of it.
  */
 export function readConfigBytes(source: string | number, flags: number = constants.O_RDONLY, regular = false): Buffer {
@@ -39,5 +40,5 @@ function readBounded(fd: number, regular: boolean): Buffer {
     total += n;
     if (n === 0 || (regular && n < want)) break;
   }
-  return Buffer.from(scratch.subarray(0, total));
+  return scratch.subarray(0, total);
 }

@@ -1,6 +1,6 @@
 // Reads the mdev parts of sysfs under the root: parents, their types, active devices.
 
-import { readdirSync, readFileSync, realpathSync, statSync, existsSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ActiveDevice, MdevTypeInfo } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
@@ -82,6 +82,8 @@ export class SysfsReader {
   activeDevice(uuid: string): ActiveDevice | undefined {
     const link = this.paths.device(uuid);
     try {
+      // Absent (every start checks): one lstat, not realpath's readlink of each component.
+      if (!lstatSync(link, { throwIfNoEntry: false })) return undefined;
       const real = realpathSync.native(link);
       const type = basename(realpathSync.native(join(link, 'mdev_type')));
       return { uuid, parent: basename(dirname(real)), type };

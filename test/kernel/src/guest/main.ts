@@ -38,6 +38,7 @@ import {
   type RunResult,
 } from './lib.js';
 import { differential } from './differential.js';
+import { bootTiming } from './boot-timing.js';
 import { racePlugin } from './race.js';
 
 const started = Date.now();
@@ -589,6 +590,7 @@ for (const [who, rule] of [
     await run(['list'], `${U3} mtty mtty-1 auto (defined)\n${U4} mtty mtty-2 auto (defined)\n`);
   });
 }
+await bootTiming({ ours: ourRun, theirs: debianRun });
 listener.kill();
 syslog.kill();
 resetHost();
