@@ -11,12 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO, tempDir } from '../helpers/cli.js';
-import { TEMPLATE_NAME, sh } from '../helpers/plugin-package.js';
+import { CLOSED_REGISTRY, TEMPLATE_NAME, sh } from '../helpers/plugin-package.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
-/** No registry: nothing of @mdevctl/* can come from anywhere but the packed output. */
-const CLOSED_REGISTRY = 'http://127.0.0.1:9/';
 
 test('from the packed output alone: plugin-init → npm install, test, pack → npm install -g → enabled → mdevctl uses it', { timeout: 600_000 }, (t) => {
   if (spawnSync('npm', ['--version']).error) {
