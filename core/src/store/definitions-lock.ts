@@ -9,13 +9,15 @@ import { FileLock, type Logger } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError } from '../model/errors.js';
 
+/** The lock's dir under ROOT (the man page's FILES names it from here). */
+export const LOCK_DIR = 'run/lock';
 export const LOCK_FILE = 'mdevctl.lock';
 export const LOCK_WAIT_ENV = 'MDEVCTL_LOCK_WAIT';
 const DEFAULT_WAIT_S = 120;
 
 /** ROOT/run/lock: the lock and the intent record of crash recovery. */
 export function lockDir(paths: HostPaths): string {
-  return join(paths.root, 'run/lock');
+  return join(paths.root, LOCK_DIR);
 }
 
 /** Seconds to wait from MDEVCTL_LOCK_WAIT (unset or empty: the default); throws on anything but a number >= 0. */
