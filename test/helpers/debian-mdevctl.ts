@@ -110,8 +110,13 @@ function candidates(pkgs: readonly string[]): Map<string, string> | string {
  */
 function unpacked(cache: string, pkg: string, version: string): string | { error: string } {
   const dir = join(cache, `${pkg}_${version.replaceAll(':', '%3a')}`);
-  if (existsSync(join(dir, '.complete'))) return dir;
   mkdirSync(cache, { recursive: true, mode: 0o700 });
+  // What is unpacked here runs as root: only a dir of ours that nobody else can write will do.
+  const st = statSync(cache);
+  if (st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) {
+    return { error: `${cache} is not ours alone (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}); set MDEVCTL_REFERENCE_CACHE` };
+  }
+  if (existsSync(join(dir, '.complete'))) return dir;
   const work = mkdtempSync(join(cache, `.${pkg}-`));
   try {
     const dl = run('apt-get', ['-qq', '-o', 'APT::Sandbox::User=root', 'download', `${pkg}=${version}`], work);
