@@ -10,7 +10,6 @@ mdevctl() { node "$repo/core/bin/mdevctl.js" "$@"; }
 show() { printf '\n$ %s\n' "$*"; "$@"; }
 
 node "$repo/core/bin/mdevctl-sim.js" init "$root"
-echo "Simulated host in $root (MDEVCTL_ENV_ROOT)"
 U=5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01
 show mdevctl types -p mtty
 show mdevctl define -u "$U" -p mtty -t mtty-2 --auto

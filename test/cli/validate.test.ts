@@ -28,6 +28,30 @@ test('validate: no definitions, or only good ones, prints nothing and exits 0', 
   });
 });
 
+test('validate: a clean run tells a terminal what it checked (stderr, one line); stdout stays empty', async () => {
+  const h = simHost();
+  try {
+    const clean = (n: string) => ({ status: 0, stdout: '', stderr: `Checked ${n}: no problems found\n` });
+    assert.deepEqual(await inProcess(h.root, ['validate'], { tty: true }), clean('0 definitions'));
+    run(h, 'define', '-u', U1, '-p', 'mtty', '-t', 'mtty-1');
+    assert.deepEqual(await inProcess(h.root, ['validate'], { tty: true }), clean('1 definition'));
+    run(h, 'define', '-u', U2, '-p', 'mdpy', '-t', 'mdpy-vga');
+    assert.deepEqual(await inProcess(h.root, ['validate'], { tty: true }), clean('2 definitions'));
+    assert.deepEqual(await inProcess(h.root, ['validate', '-p', 'mdpy'], { tty: true }), clean('1 definition'));
+    // not a terminal: nothing (what scripts see)
+    assert.deepEqual(await inProcess(h.root, ['validate'], { tty: false }), { status: 0, stdout: '', stderr: '' });
+    // a run with problems prints them only, as before
+    run(h, 'define', '-u', U3, '-p', 'mtty', '-t', 'mtty-9');
+    assert.deepEqual(await inProcess(h.root, ['validate'], { tty: true }), {
+      status: 1,
+      stdout: `mtty/${U3}: error: Parent mtty does not support mdev type mtty-9\n`,
+      stderr: '',
+    });
+  } finally {
+    h.cleanup();
+  }
+});
+
 test('validate: every problem of every definition, one line each, exit 1, nothing written', () => {
   withHost((h) => {
     run(h, 'define', '-u', U1, '-p', 'mtty', '-t', 'mtty-1');

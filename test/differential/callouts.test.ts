@@ -1,7 +1,7 @@
 // Differential: call-out and notifier scripts in etc/mdevctl.d/scripts.d (the only place 1.2.0
 // reads), run by ours and by Debian's mdevctl 1.2.0. Each step must agree as usual, and the logs
 // the scripts write (argv, stdin, order) must be the same — ours without its `get` probes, which
-// 1.2.0 predates (SPEC §6, §8). One script per dir: 1.2.0 runs them in directory-read order.
+// 1.2.0 predates (docs/COMPATIBILITY.md). One script per dir: 1.2.0 runs them in directory-read order.
 
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';

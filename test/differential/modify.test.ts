@@ -1,6 +1,6 @@
 // Differential: modify, ours vs Debian's mdevctl 1.2.0; and the scenarios left out on purpose.
 //
-// Left out (SPEC §8, the versions deliberately differ):
+// Left out (the versions deliberately differ; each is listed in docs/COMPATIBILITY.md):
 // - `modify --delattr --index N` with N = number of attrs: 1.2.0 panics (exit 101); we error cleanly.
 // - bare `modify -u U`: 1.2.0 rewrites the file and exits 0; we refuse (nothing to do).
 // - `list -v`/`--dumpjson` of a running device whose definition has attrs: 1.2.0 shows the

@@ -1,6 +1,6 @@
 // A differential pair: two identical fresh simulated hosts, one driven by our CLI (MDEVCTL_ENV_ROOT),
 // one by Debian's mdevctl 1.2.0 under chroot. Each step runs on both and compares stdout (after the
-// documented SPEC §8 end-of-output normalisation), exit status, stderr emptiness and every entry
+// end-of-output normalisation of docs/COMPATIBILITY.md), exit status, stderr emptiness and every entry
 // under etc/mdevctl.d. MDEVCTL_DIFF_REFERENCE_ONLY=1 runs the 1.2.0 side only (checks the scenarios);
 // MDEVCTL_DIFF_TRACE=1 prints every 1.2.0 result.
 
@@ -19,7 +19,7 @@ import {
   type DebianMdevctl,
 } from '../helpers/debian-mdevctl.js';
 
-/** Dirs both programs need: 1.2.0 the etc ones, ours the usr/lib ones (SPEC §1, §6). */
+/** Dirs both programs need: 1.2.0 the etc ones, ours the usr/lib ones. */
 const TREE_DIRS = [
   'etc/mdevctl.d/scripts.d/callouts',
   'etc/mdevctl.d/scripts.d/notifiers',
@@ -142,7 +142,7 @@ export class Pair {
   }
 }
 
-/** SPEC §8: 1.2.0's text list/types output ends with one more `\n` than ours (1.4's). */
+/** docs/COMPATIBILITY.md: 1.2.0's text list/types output ends with one more `\n` than ours (1.4's). */
 export function normaliseReference(args: string[], opts: StepOptions, r: RunResult): RunResult {
   const listing = opts.lsmdev || args[0] === 'list' || args[0] === 'types';
   if (!listing || args.includes('--dumpjson') || r.status !== 0) return r;
@@ -219,10 +219,10 @@ export function group(
   }, opts.parallel ? CONCURRENCY : 1);
 }
 
-/** A scenario left out because SPEC §8 says the versions deliberately differ there. */
+/** A scenario left out because the versions deliberately differ there (each listed in docs/COMPATIBILITY.md). */
 export function deliberateDifference(name: string, reason: string): void {
   test(name, (t) => {
-    t.skip(`SPEC §8: ${reason}`);
+    t.skip(`deliberate difference (docs/COMPATIBILITY.md): ${reason}`);
   });
 }
 

@@ -1,7 +1,8 @@
 // A vendor's plugin package, made the way a vendor makes it, outside the workspace and without a
 // registry: the SDK packed with `npm pack`, the template (examples/plugin-template) copied to a temp
-// dir, the SDK tarball installed with `npm install --offline`, the toolchain (typescript,
-// @types/node) linked from the workspace, then built and tested with the template's own scripts.
+// dir, the toolchain (typescript, @types/node) linked from the workspace, the SDK tarball
+// installed with `npm install --offline` (empty cache, no registry), then built and tested with
+// the template's own scripts.
 // Installing it "like a vendor's package" lays the packed plugin out in ROOT/usr/lib/node_modules
 // with its dependency, as a distribution package does.
 
@@ -44,9 +45,16 @@ export function pack(packageDir: string, dest: string): string {
   return join(dest, name);
 }
 
-/** Installs tarballs into `dir`'s node_modules from the files alone (no registry, no dev deps). */
-export function installOffline(dir: string, tarballs: string[]): void {
-  must(sh(dir, 'npm', ['install', '--offline', '--omit=dev', '--no-save', '--no-package-lock', ...tarballs]), `npm install in ${dir}`);
+/** A registry URL on a closed port: nothing can come from a registry. */
+export const CLOSED_REGISTRY = 'http://127.0.0.1:9/';
+
+/**
+ * Installs tarballs into `dir`'s node_modules from the files alone: offline, with an empty npm
+ * cache (`cache`) and no registry. What else the package needs must be in its node_modules already.
+ */
+export function installOffline(dir: string, tarballs: string[], cache: string): void {
+  const args = ['install', '--offline', '--cache', cache, '--registry', CLOSED_REGISTRY, '--no-save', '--no-package-lock', ...tarballs];
+  must(sh(dir, 'npm', args), `npm install in ${dir}`);
 }
 
 export interface Workbench {
@@ -63,13 +71,11 @@ export function workbench(): Workbench {
   const sdkTarball = pack(join(REPO, 'plugin-sdk'), dir);
   const plugin = join(dir, 'mdevctl-plugin-mdpy');
   cpSync(TEMPLATE, plugin, { recursive: true, filter: (src) => !/\/(node_modules|dist)$/.test(src) });
-  installOffline(plugin, [sdkTarball]);
   // the toolchain a vendor gets from the registry comes from the workspace here
   mkdirSync(join(plugin, 'node_modules/@types'), { recursive: true });
-  mkdirSync(join(plugin, 'node_modules/.bin'), { recursive: true });
   symlinkSync(join(REPO, 'node_modules/typescript'), join(plugin, 'node_modules/typescript'));
   symlinkSync(join(REPO, 'node_modules/@types/node'), join(plugin, 'node_modules/@types/node'));
-  symlinkSync('../typescript/bin/tsc', join(plugin, 'node_modules/.bin/tsc'));
+  installOffline(plugin, [sdkTarball], join(dir, 'npm-cache'));
   return { dir, sdkTarball, plugin, cleanup };
 }
 
@@ -79,6 +85,9 @@ export function installAsVendorPackage(bench: Workbench, root: string): string {
   const dest = join(root, 'usr/lib/node_modules', TEMPLATE_NAME);
   mkdirSync(dest, { recursive: true });
   must(sh(dest, 'tar', ['-xzf', tarball, '--strip-components=1']), 'tar');
-  installOffline(dest, [bench.sdkTarball]);
+  // its dependency laid out beside it, as a distribution package does (no npm run on the host)
+  const sdk = join(dest, 'node_modules/@mdevctl/plugin-sdk');
+  mkdirSync(sdk, { recursive: true });
+  must(sh(sdk, 'tar', ['-xzf', bench.sdkTarball, '--strip-components=1']), 'tar');
   return dest;
 }

@@ -235,7 +235,11 @@ test('mdevctl-sim: init, sync, unplug, plug, help and errors', () => {
 
     const root = join(base, 'host');
     let r = sim('init', root, '--parents', 'mtty,mdpy');
-    assert.deepEqual([r.status, r.stderr], [0, '']);
+    assert.deepEqual(r, {
+      status: 0,
+      stdout: `Created a simulated host in ${root} with parents mtty, mdpy; use it with MDEVCTL_ENV_ROOT=${root}\n`,
+      stderr: '',
+    });
     assert.deepEqual(readdirSync(join(root, 'sys/class/mdev_bus')).sort(), ['mdpy', 'mtty']);
 
     r = sim('init', root);
@@ -243,9 +247,13 @@ test('mdevctl-sim: init, sync, unplug, plug, help and errors', () => {
     assert.match(r.stderr, /^mdevctl-sim: .* is not empty .*--force.*\n$/);
     mkdirSync(join(root, 'etc/mdevctl.d/mtty'), { recursive: true });
     writeFileSync(join(root, 'etc/mdevctl.d/mtty', U1), '{}');
-    r = sim('init', root, '--force', '--parents=mtty');
-    assert.equal(r.status, 0);
-    assert.deepEqual(readdirSync(join(root, 'sys/class/mdev_bus')), ['mtty']);
+    r = sim('init', root, '--force', '--parents=mtty,0000:00:02.0', '--gvt-off');
+    assert.deepEqual(r, {
+      status: 0,
+      stdout: `Rebuilt the simulated host in ${root} (etc/ and usr/ kept) with parents mtty, 0000:00:02.0 (GVT-g off); use it with MDEVCTL_ENV_ROOT=${root}\n`,
+      stderr: '',
+    });
+    assert.deepEqual(readdirSync(join(root, 'sys/class/mdev_bus')), ['mtty']); // the GPU registers no mdev parent with GVT-g off
     assert.ok(existsSync(join(root, 'etc/mdevctl.d/mtty', U1)), 'definitions survive --force');
 
     r = sim('init', join(base, 'other'), '--parents', 'mtty,bogus');

@@ -17,6 +17,7 @@ import { ValidateCommand } from './commands/validate.js';
 import { LEGACY_COMMANDS } from './legacy/commands.js';
 import { ImportLegacyCommand } from './legacy/import-legacy.js';
 import { InstallSystemFilesCommand } from './system/install-system-files.js';
+import { PluginInitCommand } from './system/plugin-init.js';
 
 export const VERSION = '1.4.0';
 
@@ -24,7 +25,7 @@ export type Program = 'mdevctl' | 'lsmdev';
 
 export const MDEVCTL_COMMANDS: readonly CommandClass<CliContext>[] = [
   DefineCommand, UndefineCommand, ModifyCommand, StartCommand, StopCommand, ListCommand, TypesCommand,
-  StartParentMdevsCommand, ValidateCommand, ImportLegacyCommand, InstallSystemFilesCommand, ...LEGACY_COMMANDS,
+  StartParentMdevsCommand, ValidateCommand, ImportLegacyCommand, InstallSystemFilesCommand, PluginInitCommand, ...LEGACY_COMMANDS,
 ];
 
 /** The command classes of a program (the man pages and completion are generated from them). */

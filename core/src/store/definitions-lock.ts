@@ -8,9 +8,11 @@
 import { join } from 'node:path';
 import { FileLock, type Logger } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
-import { effectiveUid, ensureRunDir, runDirPath } from '../host/run-dir.js';
+import { RUN_DIR, effectiveUid, ensureRunDir, runDirPath } from '../host/run-dir.js';
 import { MdevctlError } from '../model/errors.js';
 
+/** The lock's dir under ROOT (the man page's FILES names it from here). */
+export const LOCK_DIR = RUN_DIR;
 export const LOCK_FILE = 'mdevctl.lock';
 export const LOCK_WAIT_ENV = 'MDEVCTL_LOCK_WAIT';
 const DEFAULT_WAIT_S = 120;

@@ -2,8 +2,10 @@
 // unplug/plug parents. Errors: one line on stderr, exit 1; usage errors exit 2.
 
 import { readdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SimulatedKernel } from './kernel.js';
-import { PARENT_NAMES } from './profiles.js';
+import { isGvtParent } from './gvt.js';
+import { PARENT_NAMES, buildManifest } from './profiles.js';
 import { createSimulatedHost } from './tree.js';
 
 export interface CliIo {
@@ -77,7 +79,15 @@ function init(args: string[], io: CliIo): number {
     io.stderr(`mdevctl-sim: ${root} is not empty (use --force to rebuild its simulated kernel)\n`);
     return 1;
   }
+  const rebuilt = force && isNonEmptyDir(root);
   createSimulatedHost(root, { ...(parents !== undefined ? { parents } : {}), gvt });
+  // One line saying what was made (nothing else is on stdout: scripts may ignore it).
+  const made = buildManifest(parents).parents;
+  const names = made.map((p) => p.name);
+  const gvtOff = !gvt && made.some(isGvtParent);
+  const abs = resolve(root);
+  const what = rebuilt ? `Rebuilt the simulated host in ${abs} (etc/ and usr/ kept)` : `Created a simulated host in ${abs}`;
+  io.stdout(`${what} with parents ${names.join(', ')}${gvtOff ? ' (GVT-g off)' : ''}; use it with MDEVCTL_ENV_ROOT=${abs}\n`);
   return 0;
 }
 

@@ -2,6 +2,9 @@
 // definitions: every command, option, argument and example comes from the clipanion classes;
 // only the surrounding prose (description, files, call-outs, …) is written here.
 
+import { TIMEOUT_ENV } from '@mdevctl/plugin-callouts';
+import { CONFIG_ENV, SEARCH_PLACES } from '../../config/places.js';
+import { LOCK_DIR, LOCK_FILE, LOCK_WAIT_ENV } from '../../store/definitions-lock.js';
 import type { CommandDoc, OptionDoc } from './model.js';
 
 /** roff text: backslashes escaped, a leading `.` or `'` protected. */
@@ -61,6 +64,11 @@ function commandSection(program: string, c: CommandDoc): string[] {
   return out;
 }
 
+/** A description as a sentence: ends with a full stop unless it has its own end. */
+function sentence(s: string): string {
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
 /** Every option with the commands that take it (the upstream man page's OPTIONS list). */
 function optionIndex(commands: readonly CommandDoc[]): string[] {
   const byLabel = new Map<string, { option: OptionDoc; commands: string[] }>();
@@ -75,7 +83,8 @@ function optionIndex(commands: readonly CommandDoc[]): string[] {
   const sortKey = (o: OptionDoc) => (o.long ?? o.short ?? '').replace(/^-+/, '');
   const out: string[] = [];
   for (const { option, commands: names } of [...byLabel.values()].sort((a, b) => sortKey(a.option).localeCompare(sortKey(b.option)))) {
-    out.push('.TP', optionLabel(option), `${text(option.description)} Valid for: ${names.map((n) => `\\fB${literal(n)}\\fR`).join(', ')}.`);
+    // \% keeps a command name from being hyphenated at a line end.
+    out.push('.TP', optionLabel(option), `${text(sentence(option.description))} Valid for: ${names.map((n) => `\\fB\\%${literal(n)}\\fR`).join(', ')}.`);
   }
   out.push('.TP', '\\fB\\-h\\fR, \\fB\\-\\-help\\fR', 'Print the help of the program, or of the command it follows, and exit.');
   out.push('.TP', '\\fB\\-V\\fR, \\fB\\-\\-version\\fR', 'Print the version and exit.');
@@ -101,6 +110,14 @@ function filesSection(): string[] {
       '/usr/lib/udev/rules.d/60-mdevctl.rules',
       'The udev rule that runs \\fBmdevctl start\\-parent\\-mdevs\\fR \\fIPARENT\\fR when a parent device registers with mdev, which starts its devices defined with start policy auto. Installed by \\fBmdevctl install\\-system\\-files\\fR.',
     ),
+    ...entry(
+      '/etc/mdevctl.d/mdevctl.config.*',
+      `The configuration file of mdevctl itself (plugins, policies): the first that exists of ${configPlaces()}, unless \\fB\\%${CONFIG_ENV}\\fR names another; see \\fBCONFIGURATION\\fR.`,
+    ),
+    ...entry(
+      `/${LOCK_DIR}/${LOCK_FILE}`,
+      `The lock every command that changes definitions or devices holds while it runs (reading commands take none); another command waits for it up to \\fB\\%${LOCK_WAIT_ENV}\\fR seconds. A lock whose holder is gone is taken over. The record of an unfinished command, which the next one takes back, is kept beside it.`,
+    ),
     ...entry('/sys/class/mdev_bus/PARENT/mdev_supported_types/TYPE/', 'The types a parent device supports, and where devices are created.'),
     ...entry('/sys/bus/mdev/devices/UUID', 'The running mediated devices.'),
     ...entry(
@@ -109,6 +126,55 @@ function filesSection(): string[] {
     ),
   ];
 }
+
+/** The configuration file's places: the first in full, the others by their extension. */
+function configPlaces(): string {
+  const [first = '', ...others] = SEARCH_PLACES;
+  const ext = others.map((f) => `\\fI${literal(f.slice(f.lastIndexOf('.')))}\\fR`);
+  return `\\fI/etc/mdevctl.d/${literal(first)}\\fR, ${ext.slice(0, -1).join(', ')} and ${ext.at(-1) ?? ''}`;
+}
+
+/** mdevctl's own configuration file and its plugins (core/CONFIGURATION.md in the sources). */
+function configurationSections(): string[] {
+  const places = `${configPlaces()} (in this order)`;
+  return [
+    '.SH CONFIGURATION',
+    ...paragraphsOf(
+      `mdevctl works without a configuration file. One file chooses the plugins and sets policies, and exactly one is read, never merged with another: the file \\fB\\%${CONFIG_ENV}\\fR names, when it is set and not empty (a path as given, relative to the working directory and not under \\fBMDEVCTL_ENV_ROOT\\fR; it must exist; \\fI/dev/null\\fR means the defaults); else the first that exists of ${places}; else the defaults. JSON, YAML, or a JavaScript module whose default export is the object. A file at the top of \\fI/etc/mdevctl.d\\fR is not a parent: it is never listed as a definition.`,
+    ),
+    '.PP',
+    '.RS 4',
+    '.nf',
+    ...SETTINGS_EXAMPLE.map(literal),
+    '.fi',
+    '.RE',
+    '.TP',
+    '\\fBplugins\\fR',
+    "An object. A built-in plugin's name with \\fBfalse\\fR turns it off (\\fBtrue\\fR or an options object keeps it on). Any other key is an external plugin to load, a package name or a path, with \\fBtrue\\fR or an options object given to the plugin; external plugins run in the order of their keys.",
+    '.TP',
+    '\\fBpolicies\\fR',
+    `\\fBcalloutTimeoutMs\\fR: how long one call-out or notifier script may run before it is killed, in milliseconds (default 30000); \\fB\\%${TIMEOUT_ENV}\\fR wins over it.`,
+    '.PP',
+    'Unknown keys are errors. A problem with the file or a plugin fails the command with one line naming the file or the plugin, before anything is written.',
+    '.SH PLUGINS',
+    ...paragraphsOf(
+      'Every command runs one pipeline of stages (define, validate, pre, create, attrs, post, notify) that plugins tap. The built-in plugins are \\fBmtty\\fR, \\fBi915\\-gvtg\\fR, \\fBvfio\\-ccw\\fR, \\fBvfio\\-ap\\fR (the checks of each device family) and \\fBcallouts\\fR (the call-out and notifier scripts); they are on unless turned off in the configuration file. A plugin sees only the devices of the parents and types it claims, and its checks run in the validate stage, before any script runs or sysfs is written.',
+      'An external plugin named by a package name is looked for in \\fI/usr/local/lib/node_modules\\fR, then \\fI/usr/lib/node_modules\\fR, then the global \\fInode_modules\\fR of npm for the Node.js running mdevctl (where \\fBnpm install \\-g\\fR puts it); a path is relative to the directory of the configuration file, and an absolute one is under \\fBMDEVCTL_ENV_ROOT\\fR. \\fBlist \\-x\\fR and \\fBtypes \\-x\\fR show which plugins claim each device and type and what they add; without \\fB\\-x\\fR the output is upstream\\(aqs.',
+      '\\fBmdevctl plugin\\-init\\fR \\fIDIR\\fR starts a plugin package wired to the plugin SDK this mdevctl ships.',
+    ),
+  ];
+}
+
+const SETTINGS_EXAMPLE = [
+  '{',
+  '  "plugins": {',
+  '    "mtty": false,',
+  '    "@example/mdevctl-plugin-mdpy": { "maxDefined": 2 },',
+  '    "./local/acme-plugin.js": true',
+  '  },',
+  '  "policies": { "calloutTimeoutMs": 10000 }',
+  '}',
+];
 
 const CONFIG_EXAMPLE = [
   '{',
@@ -170,6 +236,7 @@ export function mdevctlManPage(commands: readonly CommandDoc[], version: string)
       'The scripts of the call-out directories are tried in name order: exit status 2 means "not my device type, try the next"; the first other answer is used. Notifier scripts are all run, with event \\fBnotify\\fR, after the post call-out or after a failed pre call-out; their exit status is ignored. What a script prints on standard error is shown prefixed with its file name.',
       'A script returns 0 if all is well, 1 on error, and 2 if it does not handle the device type.',
     ),
+    ...configurationSections(),
     '.SH DEPRECATED 0.x COMMANDS',
     ...paragraphsOf(
       'The commands of the 0.x shell mdevctl still work, with their 0.x arguments and output, for the scripts of its users. Each prints a line on standard error naming the command to use instead, and acts through the same steps (validation, call-outs) as that command. Definitions stored by 0.x are converted with \\fBmdevctl import\\-legacy\\fR.',
@@ -180,8 +247,17 @@ export function mdevctlManPage(commands: readonly CommandDoc[], version: string)
     '\\fBMDEVCTL_ENV_ROOT\\fR',
     'Take every path above under this directory instead of / (a test tree, a simulated host, or an image being prepared).',
     '.TP',
+    `\\fB\\%${CONFIG_ENV}\\fR`,
+    'The configuration file to read instead of looking for one in /etc/mdevctl.d (see \\fBCONFIGURATION\\fR); \\fI/dev/null\\fR reads none.',
+    '.TP',
+    `\\fB\\%${LOCK_WAIT_ENV}\\fR`,
+    `How many seconds a command that changes definitions or devices waits for the lock (\\fI/${literal(LOCK_DIR)}/${literal(LOCK_FILE)}\\fR) another one holds: a number, 0 or more (default 120; 0 fails at once). After that it fails naming the holder; any other value is refused with one line.`,
+    '.TP',
     '\\fBMDEVCTL_LOG\\fR',
-    'The level of the messages logged on standard error: \\fBerror\\fR, \\fBwarn\\fR (the default), \\fBinfo\\fR or \\fBdebug\\fR.',
+    'The level of the messages logged on standard error: \\fBerror\\fR, \\fBwarn\\fR (the default), \\fBinfo\\fR or \\fBdebug\\fR (which also prints the stack trace of an error).',
+    '.TP',
+    `\\fB\\%${TIMEOUT_ENV}\\fR`,
+    'How many milliseconds one call-out or notifier script may run before it is killed (default 30000); wins over the configuration file.',
     '.SH EXIT STATUS',
     'On success, 0 is returned. Errors exit with 1, and mistakes in the command line with 2; the message is one line on standard error.',
     ...filesSection(),
@@ -215,7 +291,7 @@ export function lsmdevManPage(list: CommandDoc, version: string): string {
     '.SH EXAMPLES',
     ...list.examples.flatMap(([d, cmd]) => exampleBlock(d, cmd.replace(/^mdevctl list\b ?/, 'lsmdev ').trimEnd())),
     '.SH ENVIRONMENT',
-    '\\fBMDEVCTL_ENV_ROOT\\fR and \\fBMDEVCTL_LOG\\fR, as for \\fBmdevctl\\fR(8).',
+    '\\fBMDEVCTL_ENV_ROOT\\fR, \\fBMDEVCTL_CONFIG\\fR and \\fBMDEVCTL_LOG\\fR, as for \\fBmdevctl\\fR(8).',
     '.SH SEE ALSO',
     '\\fBmdevctl\\fR(8)',
   ];

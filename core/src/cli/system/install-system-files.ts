@@ -22,7 +22,7 @@ export class InstallSystemFilesCommand extends MdevctlCommand {
   static override usage = Command.Usage({
     description: 'Install the udev rule, man pages and bash completion, and create the dirs mdevctl needs',
     details: `
-      Run once after 'npm install -g mdevctl' (as root), and again after an upgrade. Under MDEVCTL_ENV_ROOT (default /) it creates /etc/mdevctl.d and /usr/lib/mdevctl/scripts.d/callouts and notifiers, and installs /usr/lib/udev/rules.d/60-mdevctl.rules (which runs 'mdevctl start-parent-mdevs PARENT' when a parent device registers, so that its devices with start policy auto come back after a reboot), the man pages mdevctl(8) and lsmdev(8) in /usr/share/man/man8, and the bash completion in /usr/share/bash-completion/completions. Files that are already as they should be are left alone.
+      Run once after installing mdevctl (as root; e.g. 'npm install -g ./mdevctl-VERSION.tgz', the self-contained tarball scripts/pack.mjs makes — mdevctl is not on the npm registry), and again after an upgrade. Under MDEVCTL_ENV_ROOT (default /) it creates /etc/mdevctl.d and /usr/lib/mdevctl/scripts.d/callouts and notifiers, and installs /usr/lib/udev/rules.d/60-mdevctl.rules (which runs 'mdevctl start-parent-mdevs PARENT' when a parent device registers, so that its devices with start policy auto come back after a reboot), the man pages mdevctl(8) and lsmdev(8) in /usr/share/man/man8, and the bash completion in /usr/share/bash-completion/completions. Files that are already as they should be are left alone.
 
       The rule runs this program with this node by their absolute paths; 'exec' names another command instead (for a distribution package: /usr/sbin/mdevctl). Prints one line per item: created, installed, updated or unchanged.
     `,
