@@ -51,6 +51,8 @@ export function leftovers(root: string): string[] {
     }
   };
   walk(join(root, 'etc/mdevctl.d'), 'etc/mdevctl.d');
+  // A definition's temp file is staged in etc/, outside the tree libvirt watches.
+  if (existsSync(join(root, 'etc'))) for (const n of readdirSync(join(root, 'etc'))) if (n.startsWith('.mdevctl.d.')) found.push(`etc/${n}`);
   walk(join(root, 'run/lock'), 'run/lock');
   return found;
 }

@@ -6,7 +6,7 @@ import {
   closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync,
   unlinkSync, writeSync, type Dirent,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DefinedDevice, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError } from '../model/errors.js';
@@ -41,6 +41,9 @@ const SCRIPTS_DIR = 'scripts.d';
 function tempName(uuid: string, pid = process.pid): string {
   return `.${uuid}.${pid}.tmp`;
 }
+
+/** A temp file staged in etc/ (outside the watched tree) is `.mdevctl.d.<uuid>.<pid>.tmp`. */
+const STAGED_PREFIX = '.mdevctl.d';
 
 const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
@@ -108,14 +111,15 @@ export class ConfigStore {
     }
   }
 
-  /** Writes the definition atomically: temp file in the same dir, fsync, rename, fsync dir. */
+  /** Writes the definition atomically: temp file, fsync, rename, fsync dir. */
   write(device: MdevDevice): string {
     const dir = this.paths.definitionDir(device.parent);
     const path = this.paths.definitionFile(device.parent, device.uuid);
-    const temp = join(dir, tempName(device.uuid));
     this.confinement.assertInside(dir);
+    let temp = join(dir, tempName(device.uuid));
     try {
       mkdirSync(dir, { recursive: true });
+      temp = this.stagedTemp(dir, device.uuid) ?? temp;
       const fd = openTemp(temp);
       try {
         writeSync(fd, formatConfig(device));
@@ -147,19 +151,41 @@ export class ConfigStore {
     }
   }
 
+  /**
+   * The temp file's path outside etc/mdevctl.d, in its parent dir (etc), when that is on the same
+   * file system and only its owner can write it; else undefined (the temp goes beside the target).
+   * libvirt watches etc/mdevctl.d and every dir below it with inotify and re-runs `mdevctl list`
+   * for each close-after-write and each rename it sees there: staged outside, one stored change is
+   * one event (the rename into the tree), as with upstream's write in place.
+   */
+  private stagedTemp(dir: string, uuid: string): string | undefined {
+    const staging = dirname(this.paths.configBase);
+    if (this.confinement.problem(staging) !== undefined) return undefined;
+    try {
+      const st = lstatSync(staging);
+      if (!st.isDirectory() || (st.mode & 0o022) !== 0 || st.dev !== statSync(dir).dev) return undefined;
+    } catch {
+      return undefined;
+    }
+    return join(staging, STAGED_PREFIX + tempName(uuid));
+  }
+
   /** Removes temp files a dead writer of this definition left (crash recovery; lock held). */
   removeTemps(parent: string, uuid: string): void {
-    const dir = this.paths.definitionDir(parent);
-    if (this.confinement.problem(dir) !== undefined) return;
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (name.startsWith(`.${uuid}.`) && name.endsWith('.tmp')) unlinkSync(join(dir, name));
-    }
+    const removeIn = (dir: string, prefix: string): void => {
+      if (this.confinement.problem(dir) !== undefined) return;
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        if (name.startsWith(`${prefix}.${uuid}.`) && name.endsWith('.tmp')) unlinkSync(join(dir, name));
+      }
+    };
+    removeIn(this.paths.definitionDir(parent), '');
+    removeIn(dirname(this.paths.configBase), STAGED_PREFIX);
   }
 
   private parentDirs(): string[] {
