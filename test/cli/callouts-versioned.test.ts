@@ -254,7 +254,7 @@ test('modify --live with no call-out script at all: Debian 1.4.0\'s line, which 
     const json = liveJson(s, [['x', '1']]);
     for (const defined of [[], ['--defined']]) {
       const r = s.run('modify', '-u', U, '--live', '--jsonfile', json, ...defined);
-      assert.deepEqual(r, { status: 1, stdout: '', stderr: 'Error: Live modification is not supported for this device type\n' });
+      assert.deepEqual(r, { status: 1, stdout: '', stderr: 'Error: Live modification is not supported for this device type. Changing the device configuration requires stopping and restarting the device.\n' });
       assert.equal(s.host.read(`etc/mdevctl.d/mtty/${U}`), before);
     }
   });
@@ -279,7 +279,7 @@ test('modify --live without a versioned script that lists live: a clear error, a
         assert.deepEqual(r, {
           status: 1,
           stdout: '',
-          stderr: 'Error: Live modification is not supported for this device type\n',
+          stderr: 'Error: Live modification is not supported for this device type. Changing the device configuration requires stopping and restarting the device.\n',
         });
         assert.deepEqual(s.trace().map((t) => t.replace(/^\S+ /, '')), ['get capabilities none']);
         assert.equal(s.host.read(`etc/mdevctl.d/mtty/${U}`), before);

@@ -70,7 +70,7 @@ export class LifecyclePipeline {
         tx.end();
         ctx.state = 'failure';
         // Debian's mdevctl 1.4.0's words: libvirt shows this line to `virsh nodedev-update --live` users.
-        ctx.error = new MdevctlError('Live modification is not supported for this device type');
+        ctx.error = new MdevctlError('Live modification is not supported for this device type. Changing the device configuration requires stopping and restarting the device.');
         await this.settle('post', () => stages.post.promise(ctx));
         await this.settle('notify', () => stages.notify.promise(ctx));
         throw ctx.error;
