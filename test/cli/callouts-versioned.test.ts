@@ -246,6 +246,20 @@ test('modify --live: a live call-out exiting non-zero fails the modify (even wit
   });
 });
 
+test('modify --live with no call-out script at all: Debian 1.4.0\'s line, which libvirt shows virsh users', () => {
+  withScripts((s) => {
+    ok(s.run('define', '-u', U, '-p', 'mtty', '-t', 'mtty-1'));
+    ok(s.run('start', '-u', U));
+    const before = s.host.read(`etc/mdevctl.d/mtty/${U}`);
+    const json = liveJson(s, [['x', '1']]);
+    for (const defined of [[], ['--defined']]) {
+      const r = s.run('modify', '-u', U, '--live', '--jsonfile', json, ...defined);
+      assert.deepEqual(r, { status: 1, stdout: '', stderr: 'Error: Live modification is not supported for this device type. Changing the device configuration requires stopping and restarting the device.\n' });
+      assert.equal(s.host.read(`etc/mdevctl.d/mtty/${U}`), before);
+    }
+  });
+});
+
 test('modify --live without a versioned script that lists live: a clear error, and no script but the probes runs', () => {
   for (const setup of [
     (s: ScriptHost) => versioned(s, '10-ver', supportsJson()), // versioned, no live event
@@ -265,7 +279,7 @@ test('modify --live without a versioned script that lists live: a clear error, a
         assert.deepEqual(r, {
           status: 1,
           stdout: '',
-          stderr: 'Error: No callout script with version support found that supports live modify\n',
+          stderr: 'Error: Live modification is not supported for this device type. Changing the device configuration requires stopping and restarting the device.\n',
         });
         assert.deepEqual(s.trace().map((t) => t.replace(/^\S+ /, '')), ['get capabilities none']);
         assert.equal(s.host.read(`etc/mdevctl.d/mtty/${U}`), before);

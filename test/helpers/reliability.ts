@@ -53,6 +53,8 @@ export function leftovers(root: string): string[] {
   walk(join(root, 'run/mdevctl'), 'run/mdevctl');
   // run/lock holds other tools' locks (vfio-ap's s390apconfig.lock): only mdevctl's old names there count.
   if (existsSync(join(root, 'run/lock'))) for (const n of readdirSync(join(root, 'run/lock'))) if (n.startsWith('mdevctl.')) found.push(`run/lock/${n}`);
+  // A definition's temp file is staged in etc/, outside the tree libvirt watches.
+  if (existsSync(join(root, 'etc'))) for (const n of readdirSync(join(root, 'etc'))) if (n.startsWith('.mdevctl.d.')) found.push(`etc/${n}`);
   return found;
 }
 

@@ -2,7 +2,8 @@
 # Builds (or reuses) the qemu guest of the real-kernel tests (issue 11):
 #   Debian's 6.1 kernel (linux-image-<ABI>-amd64-unsigned), the sample mdev drivers mtty/mdpy/mbochs
 #   from linux-source-6.1 built out of tree against linux-headers-<ABI>-amd64, and a gzip'd newc
-#   initramfs with busybox (static), the vfio/mdev modules, node (this host's binary and its
+#   initramfs with busybox (static), the vfio/mdev modules (and virtio_pci, virtio_blk, ext4 for
+#   the libvirt stage's disk), node (this host's binary and its
 #   libraries) and Debian's mdevctl 1.2.0 (the reference). Our CLI is not in it: the runner adds
 #   it, and the test scripts, as a second cpio at every boot.
 #
@@ -169,6 +170,8 @@ add_module() { # name
   for d in ${deps//,/ }; do add_module "$d"; done
 }
 for m in vfio vfio_iommu_type1 mdev; do add_module $m; done
+# The libvirt stage (libvirt-rootfs.sh) boots its root file system from a virtio disk.
+for m in virtio_pci virtio_blk ext4 crc32c_generic; do add_module $m; done
 for m in mtty mdpy mbochs; do
   cp "$MOD/$m.ko" "$MDIR/extra/"
   for d in $(tr '\0' '\n' <"$MOD/$m.ko" | sed -n 's/^depends=//p' | head -n1 | tr , ' '); do add_module "$d"; done

@@ -69,7 +69,8 @@ export class LifecyclePipeline {
         // Nothing was changed: the run fails as a failed primary action does (post, notify).
         tx.end();
         ctx.state = 'failure';
-        ctx.error = new MdevctlError('No callout script with version support found that supports live modify');
+        // Debian's mdevctl 1.4.0's words: libvirt shows this line to `virsh nodedev-update --live` users.
+        ctx.error = new MdevctlError('Live modification is not supported for this device type. Changing the device configuration requires stopping and restarting the device.');
         await this.settle('post', () => stages.post.promise(ctx));
         await this.settle('notify', () => stages.notify.promise(ctx));
         throw ctx.error;

@@ -6,16 +6,17 @@
 // and strictly decoded.
 
 import {
-  closeSync, constants, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, renameSync, statSync,
+  closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, renameSync, statSync,
   unlinkSync, type Dirent,
 } from 'node:fs';
 import { writeAll } from '@mdevctl/plugin-sdk';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DefinedDevice, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError } from '../model/errors.js';
 import { MAX_CONFIG_BYTES, formatConfig, parseDeviceConfig, parseDeviceConfigBytes } from '../model/device-config.js';
 import { RootConfinement } from './confine.js';
+import { effectiveUid } from '../host/run-dir.js';
 import { NO_FOLLOW, readConfigBytes } from './read-bounded.js';
 import { isUuidName } from '../model/uuid.js';
 import { compareBytes, sortByBytes } from '../model/order.js';
@@ -47,6 +48,9 @@ function tempName(uuid: string, pid = process.pid): string {
 }
 
 const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** A temp file staged in etc/ (outside the watched tree) is `.mdevctl.d.<uuid>.<pid>.tmp`. */
+const STAGED_PREFIX = '.mdevctl.d';
 
 export class ConfigStore {
   private readonly confinement: RootConfinement;
@@ -133,8 +137,8 @@ export class ConfigStore {
   }
 
   /**
-   * Writes the definition atomically: temp file in the same dir, fsync, rename, fsync dir, all
-   * through the fd of the checked dir (store/confine.ts).
+   * Writes the definition atomically: temp file, fsync, rename, fsync dir, all through fds of
+   * checked dirs (store/confine.ts). The temp file is staged in etc/ when it can be (stagingFd).
    */
   write(device: MdevDevice): string {
     const dir = this.paths.definitionDir(device.parent);
@@ -142,11 +146,15 @@ export class ConfigStore {
     this.pinned.delete(`${device.parent}/${device.uuid}`);
     this.confinement.assertInside(dir);
     let dirFd: number | undefined;
+    let stageFd: number | undefined;
     let temp: string | undefined;
     try {
       dirFd = this.confinement.openDirInside(dir, true);
       const at = (name: string) => RootConfinement.at(dirFd as number, dir, name);
-      temp = at(tempName(device.uuid));
+      stageFd = this.stagingFd(dirFd);
+      temp = stageFd === undefined
+        ? at(tempName(device.uuid))
+        : RootConfinement.at(stageFd, dirname(this.paths.configBase), STAGED_PREFIX + tempName(device.uuid));
       const fd = openTemp(temp);
       try {
         writeAll(fd, formatConfig(device));
@@ -168,9 +176,33 @@ export class ConfigStore {
       if (err instanceof MdevctlError) throw err;
       throw new MdevctlError(`Failed to write config for device ${device.uuid} to ${path}: ${describeOsError(err)}`, { cause: err });
     } finally {
+      if (stageFd !== undefined) closeSync(stageFd);
       if (dirFd !== undefined) closeSync(dirFd);
     }
     return path;
+  }
+
+  /**
+   * An fd of etc/ (the parent of etc/mdevctl.d) to stage the temp file in, when it is inside the
+   * root, on the same file system as the definition's dir, ours, and writable by nobody else;
+   * else undefined (the temp goes beside the target). libvirt watches etc/mdevctl.d and every
+   * dir below it with inotify and re-runs `mdevctl list` for each close-after-write and each
+   * rename it sees there: staged outside, one stored change is one event (the rename into the
+   * tree), as with upstream's write in place.
+   */
+  private stagingFd(dirFd: number): number | undefined {
+    let fd: number;
+    try {
+      fd = this.confinement.openDirInside(dirname(this.paths.configBase));
+    } catch {
+      return undefined;
+    }
+    const st = fstatSync(fd);
+    if ((st.mode & 0o022) !== 0 || st.uid !== effectiveUid() || st.dev !== fstatSync(dirFd).dev) {
+      closeSync(fd);
+      return undefined;
+    }
+    return fd;
   }
 
   remove(parent: string, uuid: string): void {
@@ -192,17 +224,20 @@ export class ConfigStore {
 
   /** Removes temp files a dead writer of this definition left (crash recovery; lock held). */
   removeTemps(parent: string, uuid: string): void {
-    const dir = this.paths.definitionDir(parent);
-    if (this.confinement.problem(dir) !== undefined) return;
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (name.startsWith(`.${uuid}.`) && name.endsWith('.tmp')) unlinkSync(join(dir, name));
-    }
+    const removeIn = (dir: string, prefix: string): void => {
+      if (this.confinement.problem(dir) !== undefined) return;
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        if (name.startsWith(`${prefix}.${uuid}.`) && name.endsWith('.tmp')) unlinkSync(join(dir, name));
+      }
+    };
+    removeIn(this.paths.definitionDir(parent), '');
+    removeIn(dirname(this.paths.configBase), STAGED_PREFIX);
   }
 
   private parentDirs(): string[] {

@@ -206,7 +206,7 @@ export interface GuestRun {
   timedOut: boolean;
 }
 
-function qemu(guestDir: string, initrd: string, out: string, accel: Accel, timeoutS: number, bootTimeoutS: number): Promise<Omit<GuestRun, 'lines' | 'accelWhy'> & { bootStalled: boolean }> {
+function qemu(guestDir: string, initrd: string, out: string, accel: Accel, timeoutS: number, bootTimeoutS: number, opts: GuestOptions): Promise<Omit<GuestRun, 'lines' | 'accelWhy'> & { bootStalled: boolean }> {
   const args = [
     '-nodefaults',
     '-no-user-config',
@@ -230,6 +230,8 @@ function qemu(guestDir: string, initrd: string, out: string, accel: Accel, timeo
     '-serial',
     `file:${out}`,
     '-no-reboot',
+    // A disk image the guest may write to; snapshot=on keeps the image itself as it was.
+    ...(opts.disk !== undefined ? ['-drive', `file=${opts.disk},if=virtio,format=raw,snapshot=on`] : []),
   ];
   const t0 = Date.now();
   return new Promise((done) => {
@@ -293,22 +295,29 @@ function qemu(guestDir: string, initrd: string, out: string, accel: Accel, timeo
   });
 }
 
+export interface GuestOptions {
+  /** A raw disk image, the guest's /dev/vda (the libvirt stage's root file system). */
+  disk?: string;
+  /** The hard timeout in seconds (default MDEV_VM_TIMEOUT, else 900). */
+  timeoutS?: number;
+}
+
 /** Boots the guest once; `script` replaces /guest/run (default: the guest checks). */
-export async function runGuest(guestDir: string, script?: string): Promise<GuestRun> {
+export async function runGuest(guestDir: string, script?: string, opts: GuestOptions = {}): Promise<GuestRun> {
   const work = mkdtempSync(join(tmpdir(), 'mdev-vm-run-'));
   try {
     const initrd = stageInitrd(guestDir, work, script);
-    const timeoutS = Number(process.env['MDEV_VM_TIMEOUT'] ?? 900);
+    const timeoutS = opts.timeoutS ?? Number(process.env['MDEV_VM_TIMEOUT'] ?? 900);
     let { accel, why } = pickAccel();
     log(`booting with ${accel} (${why}); hard timeout ${timeoutS} s`);
     const out = join(work, 'ttyS1.out');
-    let run = await qemu(guestDir, initrd, out, accel, timeoutS, accel === 'kvm' ? 60 : timeoutS);
+    let run = await qemu(guestDir, initrd, out, accel, timeoutS, accel === 'kvm' ? 60 : timeoutS, opts);
     if (accel === 'kvm' && run.bootStalled) {
       accel = 'tcg';
       why = 'KVM did not boot the guest; fell back';
       log('KVM did not boot the guest: again with TCG');
       rmSync(out, { force: true });
-      run = await qemu(guestDir, initrd, out, 'tcg', timeoutS, timeoutS);
+      run = await qemu(guestDir, initrd, out, 'tcg', timeoutS, timeoutS, opts);
     }
     const lines: GuestLine[] = [];
     if (existsSync(out)) {
