@@ -8,7 +8,7 @@
 import {
   claimsDevice, claimsRun, isVerbatim,
   type ActiveDevice, type DeviceListing, type HookInterceptor, type KernelRefusal, type LifecycleContext, type MdevctlHooks,
-  type MdevctlPlugin, type TapOptions, type TypeListing,
+  type MdevctlPlugin, type PlacementRoomQuery, type PlacementStep, type TapOptions, type TypeListing,
 } from '@mdevctl/plugin-sdk';
 import type { CoreHooks } from '../lifecycle/hooks.js';
 import { MdevctlError, firstLine, messageOf } from '../model/errors.js';
@@ -73,6 +73,11 @@ export function pluginView(hooks: CoreHooks, plugin: MdevctlPlugin): MdevctlHook
     listing: Object.freeze({
       device: view('listing.device', hooks.listing.device, (x: DeviceListing) => claimsDevice(claims, x.device.parent, x.device.type)),
       type: view('listing.type', hooks.listing.type, (x: TypeListing) => claimsDevice(claims, x.type.parent, x.type.type)),
+    }),
+    placement: Object.freeze({
+      room: view(hooks.placement.room, (q: PlacementRoomQuery) => claimsDevice(claims, q.parent, q.type)),
+      // A policy sees a step when any of its candidates is claimed.
+      choose: view(hooks.placement.choose, (s: PlacementStep) => s.candidates.some((c) => claimsDevice(claims, c.parent, c.type))),
     }),
   }) as unknown as MdevctlHooks;
 }
