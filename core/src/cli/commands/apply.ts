@@ -20,7 +20,7 @@ export class ApplyCommand extends MdevctlCommand {
       Prints each step done (nothing when the host already matches); with --json, {"changed": true|false, "actions": [...]}. A progress line is drawn on stderr when it is a terminal.
     `,
     examples: [
-      ['Apply a file', 'mdevctl apply /etc/mdevctl.d/desired.yaml'],
+      ['Apply a file', 'mdevctl apply /etc/mdevctl/desired.yaml'],
       ['Show the plan without changing anything', 'mdevctl apply --dry-run desired.yaml'],
       ['Apply at boot, once the GPUs are registered, for a tool', 'mdevctl apply --wait-parents 60 --json desired.yaml'],
     ],
