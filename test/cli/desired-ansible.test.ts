@@ -79,6 +79,7 @@ test('examples/ansible: the playbook applies the file on localhost (changed), an
               HOME: home,
               ANSIBLE_HOME: join(home, '.ansible'),
               ANSIBLE_LOCAL_TEMP: join(home, 'tmp'),
+              ANSIBLE_REMOTE_TEMP: join(home, 'remote-tmp'),
               ANSIBLE_NOCOLOR: '1',
               ANSIBLE_PYTHON_INTERPRETER: PYTHON,
               LC_ALL: 'C.UTF-8',
