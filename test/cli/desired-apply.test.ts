@@ -267,3 +267,23 @@ test('assert: exit 0 in sync, 1 with the drift listed after a device was stopped
     assert.equal(mdevctl(h.root, 'assert', file).status, 0);
   });
 });
+
+test('apply: a progress line on a terminal only; stdout is the same either way', async () => {
+  const { simHost } = await import('../helpers/sim-host.js');
+  const { inProcess } = await import('../helpers/packaging.js');
+  const [a, b] = [simHost(), simHost()];
+  try {
+    const text = `name: lab\nrequests:\n  - {name: d, type: mdpy-vga, count: 2, parents: [mdpy]}\n`;
+    const onTty = await inProcess(a.root, ['apply', desiredFile(a, text)], { tty: true });
+    const onPipe = await inProcess(b.root, ['apply', desiredFile(b, text)], { tty: false });
+    assert.equal(onTty.status, 0);
+    assert.equal(onPipe.status, 0);
+    assert.equal(onTty.stdout, onPipe.stdout);
+    assert.match(onTty.stderr, /\[1\/4\] define mdpy\//);
+    assert.match(onTty.stderr, /\[4\/4\] start mdpy\//);
+    assert.equal(onPipe.stderr, '');
+  } finally {
+    a.cleanup();
+    b.cleanup();
+  }
+});
