@@ -249,6 +249,8 @@ test('apply/diff/assert: a bad file is refused with its line and field; nothing 
         }
       }
       fails(mdevctl(h.root, 'apply', '/nonexistent.yaml'), 1, /^Error: Unable to read desired-state file \/nonexistent\.yaml: /);
+      fails(mdevctl(h.root, 'diff', '/dev/zero'), 1, /^Error: \/dev\/zero: the file is larger than 4194304 bytes\n$/);
+      fails(mdevctl(h.root, 'diff', desiredFile(h, 'name: [', 'broken.yaml')), 1, /broken\.yaml:2:1: unexpected end of the stream/);
       fails(mdevctl(h.root, 'apply', '--wait-parents', 'soon', '/x'), 2, /--wait-parents <SECONDS>/);
     });
   });

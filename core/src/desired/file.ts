@@ -17,7 +17,7 @@
 //       parents: [mdpy]  # names or glob patterns, or {name: PATTERN, driver: DRIVER}
 //       placement: spread  # spread | pack | one-type-per-parent | a plugin's policy
 
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Attribute, StartPolicy } from '@mdevctl/plugin-sdk';
 import { MdevctlError, describeOsError } from '../model/errors.js';
@@ -80,7 +80,7 @@ type Obj = Record<string, unknown>;
 export async function readDesiredFile(path: string, deriveNamespace: (name: string) => string): Promise<DesiredFile> {
   let text: string;
   try {
-    const bytes = readFileSync(path);
+    const bytes = readBounded(path, MAX_DESIRED_BYTES + 1);
     if (bytes.length > MAX_DESIRED_BYTES) throw new MdevctlError(`${path}: the file is larger than ${MAX_DESIRED_BYTES} bytes`);
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (err) {
@@ -90,6 +90,23 @@ export async function readDesiredFile(path: string, deriveNamespace: (name: stri
   }
   const { value, lines } = await parseText(text, path);
   return new FileChecker(path, lines).file(value, deriveNamespace);
+}
+
+/** At most `limit` bytes of the file (a device or an endless pipe is cut short, then refused). */
+function readBounded(path: string, limit: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(limit);
+    let total = 0;
+    while (total < limit) {
+      const n = readSync(fd, buf, total, limit - total, null);
+      if (n === 0) break;
+      total += n;
+    }
+    return buf.subarray(0, total);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function parseText(text: string, path: string): Promise<{ value: unknown; lines: WeakMap<object, number> }> {
