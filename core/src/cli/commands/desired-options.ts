@@ -11,7 +11,7 @@ export const pruneOption = (verb: string) =>
   Option.Boolean('--prune', false, { description: `${verb} managed devices the file no longer lists (never devices it does not manage)` });
 export const jsonOption = () => Option.Boolean('--json', false, { description: 'Print {"changed": ..., "actions": [...]} as JSON' });
 export const waitOption = () =>
-  Option.String('--wait-parents', { description: "First wait up to SECONDS for the file's parents to be registered (boot ordering)" });
+  Option.String('--wait-parents', { description: "Wait up to this many seconds for the file's parents to be registered first (boot ordering)" });
 
 /** --wait-parents: a number of seconds from 0 to one day. */
 export function waitSeconds(value: string | undefined): number | undefined {
