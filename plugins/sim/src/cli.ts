@@ -3,7 +3,7 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { SimulatedKernel } from './kernel.js';
-import { PARENT_NAMES } from './profiles.js';
+import { PARENT_NAMES, FLEET_GPUS } from './profiles.js';
 import { createSimulatedHost } from './tree.js';
 
 export interface CliIo {
@@ -32,6 +32,7 @@ Commands:
   --help                                show this help
 
 Parents: ${PARENT_NAMES.join(', ')}
+Built only when named with --parents: ${FLEET_GPUS.join(', ')} (four identical vGPU cards)
 Then run mdevctl with MDEVCTL_ENV_ROOT=ROOT.
 `;
 
