@@ -99,6 +99,26 @@ test('placement room from the vendor plugins: mtty ports and GVT-g memory freed 
   }, FLEET);
 });
 
+test('placement: a request whose type changes is placed again (stop, modify in place, start), with the same uuid', () => {
+  withHost((h) => {
+    const file = desiredFile(h, request([`{name: a, type: nvidia-2, count: 1, parents: ["${G1}"]}`]));
+    const u = planOf(h, ['apply', file]).actions[0]?.uuid;
+    writeFileSync(file, request([`{name: a, type: nvidia-4, count: 1, parents: ["${G1}"]}`]));
+    const plan = planOf(h, ['apply', file]);
+    assert.deepEqual(plan.actions.map((a) => `${a.action} ${a.uuid} ${a.type}${a.detail ? ` ${a.detail}` : ''}`), [
+      `stop ${u} nvidia-2 placed again`, `modify ${u} nvidia-4 type nvidia-2 -> nvidia-4`, `start ${u} nvidia-4`,
+    ]);
+    assert.deepEqual(planOf(h, ['apply', file]).actions, []);
+    // Core alone does not know what a stopped nvidia-4 frees for nvidia-1 (no plugin knows this pool).
+    writeFileSync(file, request([`{name: a, type: nvidia-4, count: 2, parents: ["${G1}"]}`]));
+    planOf(h, ['apply', file]);
+    writeFileSync(file, request([`{name: a, type: nvidia-1, count: 8, parents: ["${G1}"]}`]));
+    unchanged(h, () => {
+      assert.match(mdevctl(h.root, 'apply', file).stderr, /^Error: No room for request a #0 \(nvidia-1, placement spread\) on 0000:41:00\.0: every pool is full \(what the plan stops there first counts only for its own type, unless a plugin knows the pool\)\n$/);
+    });
+  }, FLEET);
+});
+
 test('placement: a plugin adds a policy of its own through placement.choose, without core changes', async () => {
   const h = (await import('../helpers/sim-host.js')).simHost(FLEET);
   try {

@@ -133,11 +133,11 @@ class Planner {
         else unplaced.push(x);
       }
     }
-    // The rest: what stands elsewhere goes first, then the policy places each.
+    // The rest: a device of theirs running where it no longer belongs stops first (its room is
+    // free for the placement), then the policy places each.
     for (const x of unplaced) {
-      for (const d of this.defs.filter((d) => d.uuid === x.uuid)) this.step({ action: 'undefine', uuid: d.uuid, parent: d.parent, type: d.type, what: `request ${x.request.name} #${x.index}`, detail: 'moves', previous: d });
       const running = this.active.find((a) => a.uuid === x.uuid);
-      if (running) this.stopStep(running, `request ${x.request.name} #${x.index}`, 'moves');
+      if (running) this.stopStep(running, `request ${x.request.name} #${x.index}`, 'placed again');
     }
     for (const x of unplaced) {
       const parent = await this.place(x.request, x.index, candidatesOf.get(x.request) ?? []);
@@ -169,7 +169,13 @@ class Planner {
     }
     const what = `request ${r.name} #${index} (${r.type ?? `typeName ${r.typeName}`}, placement ${r.placement})`;
     if (candidates.length === 0) throw new MdevctlError(`No parent can host ${what}: no registered parent matches its parents and type`);
-    if (fits.length === 0) throw new MdevctlError(`No room for ${what} on ${candidates.map((c) => c.parent).join(', ')}: every pool is full`);
+    if (fits.length === 0) {
+      const freed = candidates.some((c) => (this.load.removing.get(c.parent) ?? []).some((d) => d.type !== c.type));
+      throw new MdevctlError(
+        `No room for ${what} on ${candidates.map((c) => c.parent).join(', ')}: every pool is full` +
+          (freed ? ' (what the plan stops there first counts only for its own type, unless a plugin knows the pool)' : ''),
+      );
+    }
     const chosen = await this.input.choose({ policy: r.placement, request: r.name, index, count: r.count, candidates: fits });
     if (chosen === '') throw new MdevctlError(`No parent fits ${what}: ${fits.map((c) => `${c.parent} runs ${c.types.join('+') || 'nothing'}`).join(', ')}`);
     if (!fits.some((c) => c.parent === chosen)) throw new MdevctlError(`Placement ${r.placement} chose ${chosen} for ${what}, which is not one of its candidates`);
@@ -206,15 +212,17 @@ class Planner {
     return t;
   }
 
-  /** The steps that make one wanted device stand as wanted. `placed`: already cleared elsewhere. */
+  /**
+   * The steps that make one wanted device stand as wanted: its definition (modified in place, or
+   * defined here and removed elsewhere), then its running state. `placed`: a running instance was
+   * stopped before the placement.
+   */
   private want(w: Want, placed = false): void {
     this.wants.push(w);
     const device: MdevDevice = { uuid: w.uuid, parent: w.parent, type: w.type, start: w.start, attrs: w.attrs };
     const here = this.defs.find((d) => d.uuid === w.uuid && d.parent === w.parent);
-    if (!placed) {
-      for (const d of this.defs.filter((d) => d.uuid === w.uuid && d.parent !== w.parent)) {
-        this.step({ action: 'undefine', uuid: d.uuid, parent: d.parent, type: d.type, what: w.label, detail: `moves to ${w.parent}`, previous: d });
-      }
+    for (const d of this.defs.filter((d) => d.uuid === w.uuid && d.parent !== w.parent)) {
+      this.step({ action: 'undefine', uuid: d.uuid, parent: d.parent, type: d.type, what: w.label, detail: `moves to ${w.parent}`, previous: d });
     }
     let restart = false;
     if (!here) this.step({ action: 'define', uuid: w.uuid, parent: w.parent, type: w.type, what: w.label, device });
