@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { FLEET_GPUS } from 'mdevctl/sim';
+import { FLEET_GPUS } from '@mdevctl/plugin-sim';
 import { SDK_VERSION, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import { SIM_BIN, launchBin, mdevctl } from '../helpers/cli.js';
 import { unchanged, withHost } from '../helpers/expect.js';
