@@ -33,6 +33,8 @@ import { Listing } from './output/listing.js';
 import { MdevctlError, ValidationFailed, firstLine, messageOf } from './model/errors.js';
 import { formatListJson, formatListText, type ListEntry } from './output/devices.js';
 import { formatTypesJson, formatTypesText } from './output/types.js';
+import { DesiredState } from './desired/service.js';
+import { applyBuiltinPlacement } from './desired/policies.js';
 
 export interface MdevctlOptions {
   /** Environment root; default MDEVCTL_ENV_ROOT or `/`. */
@@ -105,6 +107,7 @@ export class Mdevctl {
     this.intents = new IntentLog(lockDir(paths));
     const transactions = new Transactions(this.intents);
     new CoreLifecyclePlugin(this.host, transactions, this.inputs).apply(this.hooks);
+    applyBuiltinPlacement(this.hooks.placement);
     this.pipeline = new LifecyclePipeline(this.hooks, this.host, transactions);
     this.listing = new Listing(this.host, this.hooks);
     armCrashHook(options.env ?? process.env);
@@ -254,6 +257,17 @@ export class Mdevctl {
       }
     }
     return { lines, checked: scan.devices.length + scan.problems.length, errors };
+  }
+
+  /** `apply`, `diff` and `assert` of a desired-state file (desired/service.ts). */
+  desiredState(): DesiredState {
+    return new DesiredState({
+      host: this.host,
+      hooks: this.hooks,
+      plugins: () => this.plugins(),
+      run: (request) => this.pipeline.run(request, { force: false }),
+      mutating: (fn) => this.mutating(fn),
+    });
   }
 
   /** The `list` output (text or JSON), exactly as printed. */

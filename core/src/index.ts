@@ -18,3 +18,5 @@ export { DEFAULT_SETTINGS, type Settings, type Policies, type ExternalPluginRef 
 export { BUILTIN_PLUGINS, type BuiltinPlugin } from './plugins/builtin.js';
 export { resolvePlugin, pluginSearchDirs } from './plugins/resolve.js';
 export * from '@mdevctl/plugin-sdk';
+export { proportionalRoom } from './desired/policies.js';
+export { globRegExp } from './desired/select.js';

@@ -6,6 +6,7 @@
 import type { Diagnostics, KernelRefusal, LifecycleContext, QueryContext, AttributeList } from './context.js';
 import type { DeviceListing, TypeListing } from './listing.js';
 import type { ActiveDevice } from './model.js';
+import type { PlacementRoomQuery, PlacementStep } from './placement.js';
 
 /**
  * How a tap is registered: its name (use the plugin's name), or the name with a `stage` (lower
@@ -95,6 +96,17 @@ export interface ListingHooks {
 }
 
 /**
+ * Where `mdevctl apply` puts the devices a desired-state file asks for by count (since SDK 1.3;
+ * see placement.ts). Core's taps answer last (stage 100), so a plugin's answer comes first.
+ */
+export interface PlacementHooks {
+  /** How many more devices of the query's type fit on its parent; undefined: "not mine". */
+  readonly room: BailHook<[PlacementRoomQuery, QueryContext], number>;
+  /** The parent (one of the step's candidates) of the next device; undefined: not my policy. */
+  readonly choose: BailHook<[PlacementStep, QueryContext], string>;
+}
+
+/**
  * What a plugin's apply() receives. Core gives each plugin its own view: the taps of a plugin
  * with `claims` run only for the devices (and types) those claims cover.
  */
@@ -102,6 +114,7 @@ export interface MdevctlHooks {
   readonly lifecycle: LifecycleHooks;
   readonly query: QueryHooks;
   readonly listing: ListingHooks;
+  readonly placement: PlacementHooks;
 }
 
 /** The order of the lifecycle stages, as run by core. */

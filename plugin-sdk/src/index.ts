@@ -12,3 +12,4 @@ export * from './plugin.js';
 export * from './backend.js';
 export { FileLock, discard as discardPath } from './file-lock.js';
 export { writeAll, writeWhole, shortWriteError } from './write-all.js';
+export * from './placement.js';

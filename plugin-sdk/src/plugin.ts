@@ -8,7 +8,7 @@ import type { LifecycleContext } from './context.js';
  * The SDK contract version (semver). Core refuses a plugin built for another major version, or
  * for a newer minor version than core provides (it may tap hooks this core does not have).
  */
-export const SDK_VERSION = '1.2.0';
+export const SDK_VERSION = '1.3.0';
 
 /** Which devices a plugin is about. A plugin with claims sees only devices that match. */
 export interface DeviceClaim {

@@ -14,6 +14,9 @@ import { ListCommand, LsmdevCommand } from './commands/list.js';
 import { TypesCommand } from './commands/types.js';
 import { StartParentMdevsCommand } from './commands/start-parent-mdevs.js';
 import { ValidateCommand } from './commands/validate.js';
+import { ApplyCommand } from './commands/apply.js';
+import { DiffCommand } from './commands/diff.js';
+import { AssertCommand } from './commands/assert.js';
 import { LEGACY_COMMANDS } from './legacy/commands.js';
 import { ImportLegacyCommand } from './legacy/import-legacy.js';
 import { InstallSystemFilesCommand } from './system/install-system-files.js';
@@ -25,7 +28,7 @@ export type Program = 'mdevctl' | 'lsmdev';
 
 export const MDEVCTL_COMMANDS: readonly CommandClass<CliContext>[] = [
   DefineCommand, UndefineCommand, ModifyCommand, StartCommand, StopCommand, ListCommand, TypesCommand,
-  StartParentMdevsCommand, ValidateCommand, ImportLegacyCommand, InstallSystemFilesCommand, PluginInitCommand, ...LEGACY_COMMANDS,
+  StartParentMdevsCommand, ValidateCommand, ApplyCommand, DiffCommand, AssertCommand, ImportLegacyCommand, InstallSystemFilesCommand, PluginInitCommand, ...LEGACY_COMMANDS,
 ];
 
 /** The command classes of a program (the man pages and completion are generated from them). */

@@ -6,6 +6,7 @@ import { AsyncSeriesBailHook, AsyncSeriesHook } from 'tapable';
 import type {
   ActiveDevice, AttributeList, DeviceListing, Diagnostics, KernelRefusal, LifecycleContext, QueryContext, TypeListing,
 } from '@mdevctl/plugin-sdk';
+import { createPlacementHooks, type CorePlacementHooks } from '../desired/hooks.js';
 
 type Ctx = [LifecycleContext];
 
@@ -28,6 +29,7 @@ export interface CoreHooks {
     readonly device: AsyncSeriesHook<[DeviceListing, QueryContext]>;
     readonly type: AsyncSeriesHook<[TypeListing, QueryContext]>;
   };
+  readonly placement: CorePlacementHooks;
 }
 
 export function createHooks(): CoreHooks {
@@ -53,5 +55,6 @@ export function createHooks(): CoreHooks {
       device: new AsyncSeriesHook<[DeviceListing, QueryContext]>(['listing', 'ctx']),
       type: new AsyncSeriesHook<[TypeListing, QueryContext]>(['listing', 'ctx']),
     }),
+    placement: createPlacementHooks(),
   });
 }

@@ -8,7 +8,7 @@
 import {
   claimsDevice, claimsRun, isVerbatim,
   type ActiveDevice, type DeviceListing, type HookInterceptor, type KernelRefusal, type LifecycleContext, type MdevctlHooks,
-  type MdevctlPlugin, type TapOptions, type TypeListing,
+  type MdevctlPlugin, type PlacementRoomQuery, type PlacementStep, type TapOptions, type TypeListing,
 } from '@mdevctl/plugin-sdk';
 import type { CoreHooks } from '../lifecycle/hooks.js';
 import { MdevctlError, firstLine, messageOf } from '../model/errors.js';
@@ -46,7 +46,7 @@ export function namedError(name: string, err: unknown): unknown {
  * Bail hooks: a plain tap's return value is the hook's result, so a tap given an async function
  * by mistake hands core its promise, which core then awaits (and must see settle).
  */
-const BAIL_HOOKS = new Set(['lifecycle.create', 'lifecycle.live', 'query.activeAttributes', 'query.explainRefusal']);
+const BAIL_HOOKS = new Set(['lifecycle.create', 'lifecycle.live', 'query.activeAttributes', 'query.explainRefusal', 'placement.room', 'placement.choose']);
 
 export function pluginView(hooks: CoreHooks, plugin: MdevctlPlugin): MdevctlHooks {
   const claims = plugin.claims;
@@ -73,6 +73,11 @@ export function pluginView(hooks: CoreHooks, plugin: MdevctlPlugin): MdevctlHook
     listing: Object.freeze({
       device: view('listing.device', hooks.listing.device, (x: DeviceListing) => claimsDevice(claims, x.device.parent, x.device.type)),
       type: view('listing.type', hooks.listing.type, (x: TypeListing) => claimsDevice(claims, x.type.parent, x.type.type)),
+    }),
+    placement: Object.freeze({
+      room: view('placement.room', hooks.placement.room, (q: PlacementRoomQuery) => claimsDevice(claims, q.parent, q.type)),
+      // A policy sees a step when any of its candidates is claimed.
+      choose: view('placement.choose', hooks.placement.choose, (s: PlacementStep) => s.candidates.some((c) => claimsDevice(claims, c.parent, c.type))),
     }),
   }) as unknown as MdevctlHooks;
 }

@@ -15,6 +15,7 @@ import {
   claimsDevice, claimsRun, sdkVersionProblem, type MdevctlPlugin, type PluginFactory, type PluginOptions,
 } from '../plugin.js';
 import { TestHook } from './hooks.js';
+import type { PlacementRoomQuery, PlacementStep } from '../placement.js';
 import { testHost, type TestHostData } from './host.js';
 
 /** What a plugin added to one listed entry. */
@@ -55,6 +56,10 @@ export interface TestHarness {
   activeAttributes(device: ActiveDevice): Promise<AttributeList | undefined>;
   /** Asks the plugin why the kernel refused a write (its hint), as core does after a failed write. */
   explainRefusal(refusal: KernelRefusal): Promise<string | undefined>;
+  /** The plugin's answer to placement.room (undefined: not its parent or type). Since SDK 1.3. */
+  room(query: PlacementRoomQuery): Promise<number | undefined>;
+  /** The plugin's answer to placement.choose (undefined: not its policy). Since SDK 1.3. */
+  choose(step: PlacementStep): Promise<string | undefined>;
   /** What the plugin adds to a device in `list -x` (`--defined`, `-v`, `--dumpjson` as given). */
   listDevice(device: MdevDevice, options?: { defined?: boolean; verbose?: boolean; json?: boolean }): Promise<ListingResult>;
   /** What the plugin adds to a type in `types -x`. */
@@ -98,6 +103,10 @@ export async function createTestHarness<O = PluginOptions>(
       device: new TestHook<[DeviceListing, QueryContext]>(false),
       type: new TestHook<[TypeListing, QueryContext]>(false),
     },
+    placement: {
+      room: new TestHook<[PlacementRoomQuery, QueryContext], number>(true),
+      choose: new TestHook<[PlacementStep, QueryContext], string>(true),
+    },
   };
   const claims = plugin.claims;
   const lifecycle = Object.fromEntries(
@@ -112,6 +121,10 @@ export async function createTestHarness<O = PluginOptions>(
     listing: {
       device: scoped(hooks.listing.device, (l) => claimsDevice(claims, l.device.parent, l.device.type)),
       type: scoped(hooks.listing.type, (l) => claimsDevice(claims, l.type.parent, l.type.type)),
+    },
+    placement: {
+      room: scoped(hooks.placement.room, (q) => claimsDevice(claims, q.parent, q.type)),
+      choose: scoped(hooks.placement.choose, (st) => st.candidates.some((c) => claimsDevice(claims, c.parent, c.type))),
     },
   } as unknown as MdevctlHooks;
   plugin.apply(view);
@@ -149,6 +162,8 @@ export async function createTestHarness<O = PluginOptions>(
     run: (stage, ctx) => (hooks.lifecycle[stage] as TestHook<[LifecycleContext], unknown>).run(ctx),
     activeAttributes: (device) => hooks.query.activeAttributes.run(device, query),
     explainRefusal: (refusal) => hooks.query.explainRefusal.run(refusal, query),
+    room: (q) => hooks.placement.room.run(q, query),
+    choose: (st) => hooks.placement.choose.run(st, query),
     async listDevice(device, o = {}) {
       const out = listingOutput(DEVICE_FIELDS, o.json ?? false);
       await hooks.listing.device.run({ ...out.sink, device, defined: o.defined ?? false, verbose: o.verbose ?? false }, query);

@@ -3,6 +3,7 @@
 import { SDK_VERSION, type MdevctlHooks, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import { explainMttyRefusal } from './hints.js';
 import { listMttyDevice, listMttyType } from './listing.js';
+import { mttyRoom } from './placement.js';
 
 export const PLUGIN_NAME = 'mtty';
 
@@ -12,6 +13,7 @@ export class MttyPlugin implements MdevctlPlugin {
   readonly claims = { parents: ['mtty'], types: (type: string) => type.startsWith('mtty-') };
 
   apply(hooks: MdevctlHooks): void {
+    hooks.placement?.room.tap(PLUGIN_NAME, (query) => mttyRoom(query));
     hooks.listing.type.tap(PLUGIN_NAME, (listing, ctx) => listMttyType(listing, ctx));
     hooks.listing.device.tap(PLUGIN_NAME, (listing, ctx) => listMttyDevice(listing, ctx));
     hooks.query.explainRefusal.tap(PLUGIN_NAME, (refusal, ctx) => explainMttyRefusal(refusal, ctx));

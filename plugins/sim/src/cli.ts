@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SimulatedKernel } from './kernel.js';
 import { isGvtParent } from './gvt.js';
-import { PARENT_NAMES, buildManifest } from './profiles.js';
+import { FLEET_GPUS, PARENT_NAMES, buildManifest } from './profiles.js';
 import { createSimulatedHost } from './tree.js';
 
 export interface CliIo {
@@ -34,6 +34,7 @@ Commands:
   --help                                show this help
 
 Parents: ${PARENT_NAMES.join(', ')}
+Built only when named with --parents: ${FLEET_GPUS.join(', ')} (four identical vGPU cards)
 Then run mdevctl with MDEVCTL_ENV_ROOT=ROOT.
 `;
 

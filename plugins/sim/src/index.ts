@@ -12,6 +12,7 @@ export {
   DRIVER_PROFILES,
   PARENT_PROFILES,
   PARENT_NAMES,
+  FLEET_GPUS,
   buildManifest,
   type DriverProfile,
   type ParentProfile,

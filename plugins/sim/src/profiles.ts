@@ -161,6 +161,20 @@ export const DRIVER_PROFILES: Readonly<Record<string, DriverProfile>> = {
       'vfio_ccw-io': { name: 'I/O subchannel (Non-QDIO)', deviceApi: 'vfio-ccw', cost: 1 },
     },
   },
+  // A vGPU card as NVIDIA's time-sliced ones present it (types of 1, 2 and 4 GB of framebuffer
+  // sharing 8 GB), for placement across several identical parents (FLEET_GPUS).
+  nvidia: {
+    mdevDriver: 'nvidia-vgpu-vfio',
+    pool: 8,
+    exhaustion: 'ENOSPC',
+    attributes: 'none',
+    deviceFiles: {},
+    types: {
+      'nvidia-1': { name: 'SIM-1Q', description: 'num_heads=4, frl_config=60, framebuffer=1024M', deviceApi: 'vfio-pci', cost: 1 },
+      'nvidia-2': { name: 'SIM-2Q', description: 'num_heads=4, frl_config=60, framebuffer=2048M', deviceApi: 'vfio-pci', cost: 2 },
+      'nvidia-4': { name: 'SIM-4Q', description: 'num_heads=4, frl_config=60, framebuffer=4096M', deviceApi: 'vfio-pci', cost: 4 },
+    },
+  },
   vfio_ap: {
     mdevDriver: 'vfio_ap_mdev',
     // MAX_ZDEV_ENTRIES_EXT = 256 * 256, counted by the mdev core (EUSERS when used up).
@@ -238,14 +252,42 @@ export const PARENT_PROFILES: readonly ParentProfile[] = [
 
 export const PARENT_NAMES: readonly string[] = PARENT_PROFILES.map((p) => p.name);
 
+function fleetGpu(bus: number): ParentProfile {
+  const name = `0000:${bus.toString(16).padStart(2, '0')}:00.0`;
+  return {
+    name,
+    driver: 'nvidia',
+    devpath: `devices/pci0000:00/${name}`,
+    subsystem: 'bus/pci',
+    module: false,
+    boundTo: 'bus/pci/drivers/nvidia',
+    registered: true,
+    files: {
+      uevent: `DRIVER=nvidia\nPCI_CLASS=30200\nPCI_ID=10DE:1EB8\nPCI_SLOT_NAME=${name}\n`,
+      vendor: '0x10de\n',
+      device: '0x1eb8\n',
+      class: '0x030200\n',
+    },
+  };
+}
+
+/**
+ * Four identical vGPU cards (0000:41:00.0 … 0000:44:00.0), built only when named
+ * (`--parents` / the `parents` option, or FLEET_GPUS as a whole): several parents of one kind.
+ */
+export const FLEET_GPUS: readonly string[] = [0x41, 0x42, 0x43, 0x44].map((b) => fleetGpu(b).name);
+const EXTRA_PROFILES: readonly ParentProfile[] = [0x41, 0x42, 0x43, 0x44].map(fleetGpu);
+const ALL_PROFILES: readonly ParentProfile[] = [...PARENT_PROFILES, ...EXTRA_PROFILES];
+const ALL_NAMES: readonly string[] = ALL_PROFILES.map((p) => p.name);
+
 /** The manifest of a host with the named parents (all when `names` is undefined). */
 export function buildManifest(names?: readonly string[]): SimManifest {
   const wanted = names ?? PARENT_NAMES;
-  const unknown = wanted.filter((n) => !PARENT_NAMES.includes(n));
+  const unknown = wanted.filter((n) => !ALL_NAMES.includes(n));
   if (unknown.length > 0) {
-    throw new Error(`unknown parent '${unknown[0]}' (known: ${PARENT_NAMES.join(', ')})`);
+    throw new Error(`unknown parent '${unknown[0]}' (known: ${ALL_NAMES.join(', ')})`);
   }
-  const parents = PARENT_PROFILES.filter((p) => wanted.includes(p.name)).map((p) => structuredClone(p));
+  const parents = ALL_PROFILES.filter((p) => wanted.includes(p.name)).map((p) => structuredClone(p));
   const drivers: Record<string, DriverProfile> = {};
   for (const p of parents) {
     const d = DRIVER_PROFILES[p.driver];

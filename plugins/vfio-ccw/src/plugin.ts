@@ -3,6 +3,7 @@
 import { SDK_VERSION, type MdevctlHooks, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import { checkCcw, PLUGIN_NAME } from './checks.js';
 import { explainCcwRefusal } from './hints.js';
+import { ccwRoom } from './placement.js';
 
 export const CCW_TYPE = 'vfio_ccw-io';
 
@@ -13,6 +14,7 @@ export class VfioCcwPlugin implements MdevctlPlugin {
   readonly claims = { types: [CCW_TYPE] };
 
   apply(hooks: MdevctlHooks): void {
+    hooks.placement?.room.tap(PLUGIN_NAME, (query) => ccwRoom(query));
     hooks.lifecycle.validate.tap(PLUGIN_NAME, (ctx, diagnostics) => checkCcw(ctx, diagnostics));
     hooks.query.explainRefusal.tap(PLUGIN_NAME, (refusal, ctx) => explainCcwRefusal(refusal, ctx));
   }

@@ -58,6 +58,7 @@ export function valueKind(command: string, name: string): ValueKind {
     case 'mdev_type':
       return 'type';
     case 'jsonfile':
+    case 'FILE':
       return 'file';
     case 'exec':
       return 'command';

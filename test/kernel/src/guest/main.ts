@@ -40,6 +40,7 @@ import {
 import { differential } from './differential.js';
 import { bootTiming } from './boot-timing.js';
 import { racePlugin } from './race.js';
+import { desiredState } from './desired.js';
 
 const started = Date.now();
 let current: { name: string; t0: number } | undefined;
@@ -593,6 +594,12 @@ for (const [who, rule] of [
 await bootTiming({ ours: ourRun, theirs: debianRun });
 listener.kill();
 syslog.kill();
+resetHost();
+
+// -------------------------------------------------------------------------------------------------
+section('desired state: apply, diff, assert (docs/DESIRED-STATE.md)');
+resetHost();
+await desiredState();
 resetHost();
 
 // -------------------------------------------------------------------------------------------------

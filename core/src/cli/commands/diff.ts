@@ -1,0 +1,29 @@
+// mdevctl diff FILE (ours): the plan apply would carry out, without checking or changing anything.
+
+import { Command } from 'clipanion';
+import { MdevctlCommand } from './base.js';
+import { FILE_DETAILS, fileOption, jsonOption, pruneOption } from './desired-options.js';
+import { formatPlanJson, formatPlanText } from '../../desired/format.js';
+
+export class DiffCommand extends MdevctlCommand {
+  static override paths = [['diff']];
+  static override usage = Command.Usage({
+    description: 'Show what apply would change to match a desired-state file',
+    details: `
+      ${FILE_DETAILS}
+
+      Prints one line per step of the plan ('<action> <parent>/<uuid> <type> (<what>)'), nothing when the host matches the file; with --json, {"changed": true|false, "actions": [...]}. Nothing is written. The exit status is 0 either way (see 'assert').
+    `,
+    examples: [['What apply would do', 'mdevctl diff desired.yaml']],
+  });
+
+  file = fileOption();
+  prune = pruneOption('Include removing');
+  json = jsonOption();
+
+  async execute(): Promise<number> {
+    const { plan } = await this.context.app().desiredState().diff(this.file, { prune: this.prune });
+    this.print(this.json ? formatPlanJson(plan, plan.steps.length > 0) : formatPlanText(plan));
+    return 0;
+  }
+}
