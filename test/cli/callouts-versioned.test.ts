@@ -206,7 +206,7 @@ test('modify --live: the live call-out (state none, the new config on stdin) thr
   });
 });
 
-test('modify --live --defined: live, its notification, then pre, the stored change, post and notify (upstream order)', () => {
+test('modify --live --defined: live, its notification, then pre, the stored change (start policy too, SPEC §8), post and notify (upstream order)', () => {
   withScripts((s) => {
     ok(s.run('define', '-u', U, '-p', 'mtty', '-t', 'mtty-1', '--auto'));
     ok(s.run('start', '-u', U));
@@ -222,7 +222,8 @@ test('modify --live --defined: live, its notification, then pre, the stored chan
       '10-ver post modify success',
       'n1 notify modify success',
     ]);
-    const stored = configOf('mtty-1', 'auto', [['x', '1']]);
+    // defined auto, the file says manual: the file's policy is stored (1.4 does; it was kept before)
+    const stored = configOf('mtty-1', 'manual', [['x', '1']]);
     assert.ok(s.calls().slice(1).every((c) => c.stdin === stored));
     assert.deepEqual(JSON.parse(s.host.read(`etc/mdevctl.d/mtty/${U}`)), JSON.parse(stored));
   });

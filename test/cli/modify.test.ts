@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { mdevctl, runBin } from '../helpers/cli.js';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
 import { withHost, ok, run, fails, unchanged, config, runAsync } from '../helpers/expect.js';
@@ -99,9 +99,15 @@ test('modify with a bad index: exit 1, the message lists the current attributes,
   });
 });
 
-test('modify --delattr of a definition without attributes: exit 1, the file is byte-identical', () => {
+test('modify --delattr of a definition without attributes: exit 0, nothing changes, the file is not rewritten (SPEC §8)', () => {
   withDefined((h) => {
-    unchanged(h, () => fails(mdevctl(h.root, 'modify', '-u', U1, '--delattr'), 1));
+    const file = h.path(`etc/mdevctl.d/mtty/${U1}`);
+    const before = statSync(file);
+    unchanged(h, () => ok(mdevctl(h.root, 'modify', '-u', U1, '--delattr'), ''));
+    const after = statSync(file);
+    assert.equal(after.ino, before.ino, 'the file was replaced');
+    assert.equal(after.mtimeMs, before.mtimeMs, 'the file was rewritten');
+    // an index is still checked: there is no attribute 0
     unchanged(h, () => fails(mdevctl(h.root, 'modify', '-u', U1, '--delattr', '--index', '0'), 1));
   });
 });

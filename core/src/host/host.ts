@@ -27,7 +27,7 @@ export class Host implements HostView {
     private readonly openBackend: () => SysfsBackend | Promise<SysfsBackend> = () => openSysfsBackend(paths),
   ) {
     this.root = paths.root;
-    this.store = new ConfigStore(paths);
+    this.store = new ConfigStore(paths, (message) => log.warn(message));
     this.sysfs = new SysfsReader(paths);
     this.view = Object.freeze({
       root: this.root,

@@ -42,25 +42,40 @@ export function decodeConfig(bytes: Uint8Array, origin: string): string {
   }
 }
 
+/** Where a parser reports what it accepted but changed (a `start` value it read as `manual`). */
+export type ConfigWarning = (message: string) => void;
+
 /** Parses config bytes (decodeConfig, then parseDeviceConfig). */
-export function parseDeviceConfigBytes(bytes: Uint8Array, origin: string): DeviceConfig {
-  return parseDeviceConfig(decodeConfig(bytes, origin), origin);
+export function parseDeviceConfigBytes(bytes: Uint8Array, origin: string, warn?: ConfigWarning): DeviceConfig {
+  return parseDeviceConfig(decodeConfig(bytes, origin), origin, warn);
 }
 
 /** Parses config text; `origin` names the file in error messages. */
-export function parseDeviceConfig(text: string, origin: string): DeviceConfig {
+export function parseDeviceConfig(text: string, origin: string, warn?: ConfigWarning): DeviceConfig {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     // V8's messages quote the input around the error: keep the first line, bounded.
     const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-    throw new MdevctlError(`Invalid JSON in ${origin}: ${detail.length > 200 ? `${detail.slice(0, 200)}…` : detail}`);
+    throw new MdevctlError(`Invalid JSON in ${origin}: ${detail.length > 200 ? `${detail.slice(0, 200)}…` : detail}${legacyHint(text)}`);
   }
-  return deviceConfigFromJson(value, origin);
+  return deviceConfigFromJson(value, origin, warn);
 }
 
-export function deviceConfigFromJson(value: unknown, origin: string): DeviceConfig {
+/**
+ * A hint for text that is no JSON but mdevctl 0.x's layout (`mdev_type=`/`start=` lines): the
+ * command that converts it.
+ */
+function legacyHint(text: string): string {
+  return /^\s*(mdev_type|start)\s*=/m.test(text) ? ' (this is a definition of mdevctl 0.x: convert it with mdevctl import-legacy)' : '';
+}
+
+/**
+ * A config object. A `start` string other than "auto" or "manual" means "manual", as upstream
+ * reads it (SPEC §8), with one warning through `warn` naming the file and the value.
+ */
+export function deviceConfigFromJson(value: unknown, origin: string, warn?: ConfigWarning): DeviceConfig {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new MdevctlError(`Invalid device config in ${origin}: expected a JSON object`);
   }
@@ -73,9 +88,15 @@ export function deviceConfigFromJson(value: unknown, origin: string): DeviceConf
   if (typeProblem) {
     throw new MdevctlError(`Invalid device config in ${origin}: "mdev_type" ${quoted(type)}: ${typeProblem}`);
   }
-  const start = obj['start'];
-  if (start !== 'auto' && start !== 'manual') {
+  const given = obj['start'];
+  if (typeof given !== 'string') {
     throw new MdevctlError(`Invalid device config in ${origin}: "start" must be "auto" or "manual"`);
+  }
+  let start: StartPolicy;
+  if (given === 'auto' || given === 'manual') start = given;
+  else {
+    start = 'manual';
+    warn?.(`Start policy ${quoted(given)} in ${origin} is neither "auto" nor "manual": read as "manual"`);
   }
   return { type, start, attrs: attributesFromJson(obj['attrs'], origin) };
 }

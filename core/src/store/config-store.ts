@@ -54,8 +54,14 @@ const STAGED_PREFIX = '.mdevctl.d';
 
 export class ConfigStore {
   private readonly confinement: RootConfinement;
+  /** Files whose content was read with a change (an unknown `start` read as manual), warned once. */
+  private readonly normalised = new Set<string>();
 
-  constructor(private readonly paths: HostPaths) {
+  /** `warn`: where the one warning per such file goes (none: silent). */
+  constructor(
+    private readonly paths: HostPaths,
+    private readonly warn?: (message: string) => void,
+  ) {
     this.confinement = new RootConfinement(paths.root);
   }
 
@@ -70,6 +76,11 @@ export class ConfigStore {
    */
   pin(devices: readonly DefinedDevice[]): void {
     this.pinned = new Map(devices.map((d) => [`${d.parent}/${d.uuid}`, d]));
+  }
+
+  /** True when the file at `path` was read with a change: rewriting it is a change even if the config is equal. */
+  wasNormalised(path: string): boolean {
+    return this.normalised.has(path);
   }
 
   /** Every definition matching the filter; a bad file is a problem, never a failure. */
@@ -283,7 +294,11 @@ export class ConfigStore {
   }
 
   private parse(parent: string, uuid: string, path: string, bytes: Buffer): DefinedDevice {
-    const config = parseDeviceConfigBytes(bytes, path);
+    const config = parseDeviceConfigBytes(bytes, path, (message) => {
+      if (this.normalised.has(path)) return;
+      this.normalised.add(path);
+      this.warn?.(message);
+    });
     return { uuid, parent, type: config.type, start: config.start, attrs: config.attrs, path };
   }
 }

@@ -2,7 +2,8 @@
 // vGPU types, say what keeps GVT-g off — an error at start (and in `mdevctl validate`), a warning
 // at define and modify (a definition may wait for its parent).
 
-import type { Diagnostics, LifecycleContext } from '@mdevctl/plugin-sdk';
+import { claimsDevice, type Diagnostics, type LifecycleContext } from '@mdevctl/plugin-sdk';
+import { GVT_CLAIM } from './claim.js';
 import { gvtOffReason, pciAddressProblem, showsTypes } from './gvt-state.js';
 
 export const PLUGIN_NAME = 'i915-gvtg';
@@ -10,6 +11,8 @@ export const PLUGIN_NAME = 'i915-gvtg';
 export function checkGvt(ctx: LifecycleContext, out: Diagnostics): void {
   const device = ctx.device;
   if (!device || ctx.action === 'undefine' || ctx.action === 'stop') return;
+  // The run may be ours through the definition or running device it replaces: check only a device of ours.
+  if (!claimsDevice(GVT_CLAIM, device.parent, device.type)) return;
   const problem = pciAddressProblem(device.parent);
   if (problem !== undefined) {
     out.error(PLUGIN_NAME, problem);

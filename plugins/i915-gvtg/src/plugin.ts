@@ -6,13 +6,14 @@ import { explainGvtRefusal } from './hints.js';
 import { listGvtType } from './listing.js';
 import { gvtRoom } from './placement.js';
 
-/** `i915-GVTg_V4_*` (Broadwell) and `i915-GVTg_V5_*` (Skylake and later); any parent. */
-export const GVT_TYPE = /^i915-GVTg_V\d+_\d+$/;
+import { GVT_CLAIM } from './claim.js';
+
+export { GVT_TYPE } from './claim.js';
 
 export class I915GvtgPlugin implements MdevctlPlugin {
   readonly name = PLUGIN_NAME;
   readonly sdkVersion = SDK_VERSION;
-  readonly claims = { types: (type: string) => GVT_TYPE.test(type) };
+  readonly claims = GVT_CLAIM;
 
   apply(hooks: MdevctlHooks): void {
     hooks.placement?.room.tap(PLUGIN_NAME, (query) => gvtRoom(query));

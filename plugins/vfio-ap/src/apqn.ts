@@ -1,5 +1,5 @@
-// AP numbers and masks: adapter/domain ids as the vfio_ap attributes take them (decimal or 0x
-// hex, also comma lists in a definition), the kernel's 256-bit masks (`0x` + up to 64 hex
+// AP numbers and masks: adapter/domain ids as the vfio_ap attributes take them (kstrtoul base 0:
+// decimal, 0x hex, leading-0 octal; also comma lists in a definition), the kernel's 256-bit masks (`0x` + up to 64 hex
 // digits, bit 0 leftmost, as in /sys/bus/ap/apmask and ap_config), and APQNs printed `AA.DDDD`
 // (hex, as lszcrypt and the device's `matrix` file print them). Pure functions, no I/O.
 
@@ -15,21 +15,32 @@ export interface ApMatrix {
 
 export const EMPTY_MATRIX: ApMatrix = { adapters: [], domains: [], controls: [] };
 
-/** One id: decimal or `0x` hex (kstrtoul base 0 without octal surprises); undefined otherwise. */
+/**
+ * One id as the kernel's `kstrtoul(buf, 0)` reads it: an optional `+`, then `0x`/`0X` and hex
+ * digits, or a leading `0` and octal digits (`010` is 8; `08` is invalid), or decimal; one
+ * trailing newline allowed, nothing else (no spaces). Undefined when the kernel would refuse it.
+ */
 export function parseId(text: string): number | undefined {
-  const t = text.trim();
-  let n: number;
-  if (/^0[xX][0-9a-fA-F]+$/.test(t)) n = Number.parseInt(t.slice(2), 16);
-  else if (/^[0-9]+$/.test(t)) n = Number.parseInt(t, 10);
-  else return undefined;
+  const m = /^\+?(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))\n?$/.exec(text);
+  if (m === null) return undefined;
+  const n = m[1] !== undefined ? Number.parseInt(m[1], 16) : m[2] !== undefined ? Number.parseInt(m[2], 8) : Number.parseInt(m[3] ?? '', 10);
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** A comma list of ids (one id is a list of one); undefined when any item is not an id. */
+/** True when `text` reads as octal (a leading 0 and more digits) — `010` is 8, not 10. */
+export function isOctal(text: string): boolean {
+  return /^\+?0[0-9]/.test(text);
+}
+
+/**
+ * A comma list of ids (one id is a list of one); undefined when any item is not an id. The
+ * items of a list (which the kernel refuses as a whole) may have spaces around them.
+ */
 export function parseIdList(text: string): number[] | undefined {
+  const items = text.split(',');
   const out: number[] = [];
-  for (const item of text.split(',')) {
-    const id = parseId(item);
+  for (const item of items) {
+    const id = parseId(items.length > 1 ? item.trim() : item);
     if (id === undefined) return undefined;
     out.push(id);
   }

@@ -1,10 +1,11 @@
 // The attributes of a vfio-ap definition: which ones exist, whether their values are ids the
 // kernel will take (range 0..ap_max_adapter_id / ap_max_domain_id), and the APQN matrix they add
 // up to when written in order (ap_config replaces the whole matrix; the kernel's unassign_*
-// files take an id out again). Pure: the host's limits come in as arguments.
+// files take an id out again), and the conflicts the kernel finds write by write. Pure: the
+// host's limits and the conflict check come in as arguments.
 
 import type { Attribute } from '@mdevctl/plugin-sdk';
-import { parseApConfig, parseIdList, sortedIds, type ApMatrix } from './apqn.js';
+import { isOctal, parseApConfig, parseIdList, sortedIds, type ApMatrix } from './apqn.js';
 
 export const ATTRIBUTES = [
   'assign_adapter',
@@ -34,7 +35,16 @@ export interface AttributeProblem {
 export interface AttributeCheck {
   readonly matrix: ApMatrix;
   readonly problems: readonly AttributeProblem[];
+  /** What `conflictsAt` found, write by write (empty without it). */
+  readonly conflicts: readonly string[];
 }
+
+/**
+ * The conflicts of the matrix a write leaves (another device's or the host's APQNs), as the
+ * kernel checks them after each assign_adapter, assign_domain and ap_config (it refuses a write
+ * that conflicts). One list per kind of holder, in the order they are reported.
+ */
+export type ConflictCheck = (matrix: ApMatrix) => ReadonlyArray<readonly string[]>;
 
 type Kind = 'adapter' | 'domain' | 'control';
 
@@ -56,15 +66,29 @@ function limitText(kind: Kind, limits: ApLimits): string {
 }
 
 /**
- * Checks every attribute and builds the matrix. `strict` (a start): a comma list, which the
- * kernel refuses (it takes one id per write), is an error; otherwise (define, modify) a warning.
+ * Checks every attribute and builds the matrix, applying the writes in order as the kernel does.
+ * `strict` (a start): a comma list, which the kernel refuses (it takes one id per write), is an
+ * error; otherwise (define, modify) a warning. `conflictsAt`: checked after each write that can
+ * conflict, so an unassign after a conflicting assign does not hide the conflict.
  */
-export function checkAttributes(attrs: readonly Attribute[], limits: ApLimits, strict: boolean): AttributeCheck {
+export function checkAttributes(attrs: readonly Attribute[], limits: ApLimits, strict: boolean, conflictsAt?: ConflictCheck): AttributeCheck {
   const problems: AttributeProblem[] = [];
   const error = (message: string): void => void problems.push({ severity: 'error', message });
   const warn = (message: string): void => void problems.push({ severity: 'warning', message });
   const sets: Record<Kind, Set<number>> = { adapter: new Set(), domain: new Set(), control: new Set() };
   let apConfigs = 0;
+  /** Each conflict line found, with its group (the conflict check's order of kinds). */
+  const conflicts = new Map<string, number>();
+  const matrixOf = (): ApMatrix => ({ adapters: sortedIds(sets.adapter), domains: sortedIds(sets.domain), controls: sortedIds(sets.control) });
+  /**
+   * After a write the kernel validates: its conflicts. The kernel would refuse that write (and
+   * the start fail there); the write is kept here so that every conflict of the definition is
+   * reported at once (for writes that only add, the union is the final matrix's conflicts).
+   */
+  const validated = (): void => {
+    if (!conflictsAt) return;
+    for (const [g, lines] of conflictsAt(matrixOf()).entries()) for (const line of lines) if (!conflicts.has(line)) conflicts.set(line, g);
+  };
 
   const inRange = (kind: Kind, id: number, what: string): boolean => {
     const max = kind === 'adapter' ? limits.maxAdapter : limits.maxDomain;
@@ -89,6 +113,7 @@ export function checkAttributes(attrs: readonly Attribute[], limits: ApLimits, s
       sets.adapter = new Set(okA);
       sets.domain = new Set(okD);
       sets.control = new Set(okC);
+      validated();
       continue;
     }
     if (kind === undefined) {
@@ -97,8 +122,19 @@ export function checkAttributes(attrs: readonly Attribute[], limits: ApLimits, s
     }
     const ids = parseIdList(value);
     if (ids === undefined) {
-      error(`${name} '${value}' is not a ${NOUN[kind]} id (decimal or 0x hex, or a comma list of them)`);
+      const octal = value.split(',').some((v) => isOctal(v.trim()) && /[89]/.test(v));
+      error(
+        octal
+          ? `${name} '${value}' is not a ${NOUN[kind]} id: the kernel reads a leading 0 as octal, where 8 and 9 are no digits (write it without the 0, or as 0x hex)`
+          : `${name} '${value}' is not a ${NOUN[kind]} id (decimal or 0x hex, or a comma list of them)`,
+      );
       continue;
+    }
+    for (const [i, item] of value.split(',').entries()) {
+      const id = ids[i];
+      if (isOctal(item.trim()) && id !== undefined && id !== Number.parseInt(item.trim(), 10)) {
+        warn(`${name} '${value}': the kernel reads ${item.trim()} as octal, ${NOUN[kind]} ${id} (0x${id.toString(16)}); write ${id} if that is meant`);
+      }
     }
     if (ids.length > 1) {
       const text = `${name} '${value}': the kernel takes one id per write, so the start would fail; give each id its own ${name} attribute`;
@@ -109,12 +145,17 @@ export function checkAttributes(attrs: readonly Attribute[], limits: ApLimits, s
       if (!inRange(kind, id, `${name} '${value}'`)) continue;
       if (name.startsWith('unassign_')) sets[kind].delete(id);
       else if (sets[kind].has(id)) warn(`${name} ${id} is given more than once`);
-      else sets[kind].add(id);
+      else {
+        sets[kind].add(id);
+        if (kind !== 'control') validated(); // control domains never conflict
+      }
     }
   }
   if (apConfigs > 1) warn(`ap_config is given ${apConfigs} times; each replaces the matrix set before it`);
-  return {
-    matrix: { adapters: sortedIds(sets.adapter), domains: sortedIds(sets.domain), controls: sortedIds(sets.control) },
-    problems,
-  };
+  return { matrix: matrixOf(), problems, conflicts: sortedConflicts(conflicts) };
+}
+
+/** By group, then as the lines sort (`APQN AA.DDDD … holder`: by APQN, then holder). */
+function sortedConflicts(found: Map<string, number>): string[] {
+  return [...found].sort(([a, ga], [b, gb]) => ga - gb || (a < b ? -1 : a > b ? 1 : 0)).map(([line]) => line);
 }

@@ -4,7 +4,7 @@
 // the running vfio-ap devices and the live host masks. Everything found is returned at once.
 
 import type { HostView, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
-import { checkAttributes, type ApLimits } from './attributes.js';
+import { checkAttributes, type ApLimits, type ConflictCheck } from './attributes.js';
 import type { ApMatrix } from './apqn.js';
 import { deviceConflicts, maskConflicts } from './conflicts.js';
 import { activeOthers, autoDefinitions, isVfioAp, liveMasks, persistentMasks, readLimits } from './host-state.js';
@@ -16,19 +16,38 @@ export interface RunProblems {
 
 /** Against the other auto-start definitions and the masks the host keeps after a reboot. */
 export function definitionConflicts(host: HostView, uuid: string, mine: ApMatrix, limits: ApLimits): string[] {
-  const others = autoDefinitions(host, uuid).map((d) => ({ uuid: d.uuid, matrix: checkAttributes(d.attrs, limits, false).matrix }));
-  const lines = deviceConflicts(mine, others, 'is also assigned to auto-start device');
-  const masks = persistentMasks(host);
-  if (masks !== undefined) lines.push(...maskConflicts(mine, masks, 'is reserved for the host by'));
-  return lines;
+  return definitionCheck(host, uuid, limits)(mine).flat();
 }
 
 /** Against the running vfio-ap devices and the live masks. */
 export function liveConflicts(host: HostView, uuid: string, mine: ApMatrix): string[] {
-  const lines = deviceConflicts(mine, activeOthers(host, uuid), 'is already in use by running device');
+  return liveCheck(host, uuid)(mine).flat();
+}
+
+/** The conflicts of one matrix with the other auto-start definitions, then with the persistent masks. */
+function definitionCheck(host: HostView, uuid: string, limits: ApLimits): ConflictCheck {
+  const others = autoDefinitions(host, uuid).map((d) => ({ uuid: d.uuid, matrix: checkAttributes(d.attrs, limits, false).matrix }));
+  const masks = persistentMasks(host);
+  return (m) => [
+    deviceConflicts(m, others, 'is also assigned to auto-start device'),
+    masks !== undefined ? maskConflicts(m, masks, 'is reserved for the host by') : [],
+  ];
+}
+
+/** The conflicts of one matrix with the running vfio-ap devices, then with the live masks. */
+function liveCheck(host: HostView, uuid: string): ConflictCheck {
+  const others = activeOthers(host, uuid);
   const masks = liveMasks(host);
-  if (masks !== undefined) lines.push(...maskConflicts(mine, masks, 'is still owned by the host, as set in'));
-  return lines;
+  return (m) => [
+    deviceConflicts(m, others, 'is already in use by running device'),
+    masks !== undefined ? maskConflicts(m, masks, 'is still owned by the host, as set in') : [],
+  ];
+}
+
+/** Both checks a run calls for, their groups side by side. */
+function both(a: ConflictCheck | undefined, b: ConflictCheck | undefined): ConflictCheck | undefined {
+  if (!a || !b) return a ?? b;
+  return (m) => [...a(m), ...b(m)];
 }
 
 /** What the run's action needs checked, given the device it will define, modify or start. */
@@ -58,7 +77,12 @@ export function checkRun(ctx: LifecycleContext): RunProblems {
   if (device === undefined || !isVfioAp(device) || ctx.action === 'stop' || ctx.action === 'undefine') return { errors, warnings };
   const what = plan(ctx, device);
   const limits = readLimits(ctx.host);
-  const { matrix, problems } = checkAttributes(device.attrs, limits, what.strict);
+  // The conflicts as the kernel finds them, write by write (an unassign later does not undo one).
+  const conflictsAt = both(
+    what.definitions ? definitionCheck(ctx.host, device.uuid, limits) : undefined,
+    what.live ? liveCheck(ctx.host, device.uuid) : undefined,
+  );
+  const { matrix, problems, conflicts } = checkAttributes(device.attrs, limits, what.strict, conflictsAt);
   for (const p of problems) (p.severity === 'error' ? errors : warnings).push(p.message);
   if (matrix.controls.length > 0 && matrix.domains.length === 0) {
     const text = 'Control domains without any usage domain: assign at least one usage domain (assign_domain)';
@@ -66,7 +90,6 @@ export function checkRun(ctx: LifecycleContext): RunProblems {
     if (what.strict || device.start === 'auto') errors.push(text);
     else warnings.push(text);
   }
-  if (what.definitions) errors.push(...definitionConflicts(ctx.host, device.uuid, matrix, limits));
-  if (what.live) errors.push(...liveConflicts(ctx.host, device.uuid, matrix));
+  errors.push(...conflicts);
   return { errors, warnings };
 }

@@ -3,14 +3,16 @@
 // definitions against each other when one is defined or modified (and in `mdevctl validate`),
 // anything started against the devices running on the subchannel.
 
-import type { Diagnostics, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
-import { binding, bindingProblem, subchannelIdProblem } from './subchannel.js';
+import { claimsDevice, type Diagnostics, type LifecycleContext, type MdevDevice } from '@mdevctl/plugin-sdk';
+import { CCW_CLAIM, binding, bindingProblem, subchannelIdProblem } from './subchannel.js';
 
 export const PLUGIN_NAME = 'vfio-ccw';
 
 export function checkCcw(ctx: LifecycleContext, out: Diagnostics): void {
   const device = ctx.device;
   if (!device || ctx.action === 'undefine' || ctx.action === 'stop') return;
+  // The run may be ours through the definition or running device it replaces: check only a device of ours.
+  if (!claimsDevice(CCW_CLAIM, device.parent, device.type)) return;
   const idProblem = subchannelIdProblem(device.parent);
   if (idProblem !== undefined) {
     out.error(PLUGIN_NAME, idProblem);

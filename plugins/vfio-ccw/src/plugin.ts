@@ -5,13 +5,14 @@ import { checkCcw, PLUGIN_NAME } from './checks.js';
 import { explainCcwRefusal } from './hints.js';
 import { ccwRoom } from './placement.js';
 
-export const CCW_TYPE = 'vfio_ccw-io';
+import { CCW_CLAIM } from './subchannel.js';
+
+export { CCW_TYPE } from './subchannel.js';
 
 export class VfioCcwPlugin implements MdevctlPlugin {
   readonly name = PLUGIN_NAME;
   readonly sdkVersion = SDK_VERSION;
-  // Any parent: a vfio_ccw-io device on a parent that is no subchannel id is an error to report.
-  readonly claims = { types: [CCW_TYPE] };
+  readonly claims = CCW_CLAIM;
 
   apply(hooks: MdevctlHooks): void {
     hooks.placement?.room.tap(PLUGIN_NAME, (query) => ccwRoom(query));

@@ -5,9 +5,19 @@
 // four digits. Its driver shows as `DRIVER=` in sys/bus/css/devices/<id>/uevent; a subchannel is an
 // mdev parent only while bound to vfio_ccw (the `driverctl` command of the s390 article binds it).
 
-import type { HostView } from '@mdevctl/plugin-sdk';
+import type { DeviceClaim, HostView } from '@mdevctl/plugin-sdk';
 
 export const VFIO_CCW_DRIVER = 'vfio_ccw';
+export const CCW_TYPE = 'vfio_ccw-io';
+
+/** Dot-separated words (`0.0.0313`, `0.0.313`, `0.4.0313.0`): what someone meaning a subchannel writes. */
+const SUBCHANNEL_LIKE = /^[0-9a-z]+(?:\.[0-9a-z]+)+$/i;
+
+/**
+ * The plugin's devices (SPEC §8: by parent and type): vfio_ccw-io on a subchannel-like parent; a
+ * malformed id among those is refused. vfio_ccw-io under another parent is not its business.
+ */
+export const CCW_CLAIM: DeviceClaim = { parents: (parent: string) => SUBCHANNEL_LIKE.test(parent), types: [CCW_TYPE] };
 
 const BUS_ID = /^(0|[1-9a-f][0-9a-f]?)\.[0-3]\.[0-9a-f]{4}$/;
 

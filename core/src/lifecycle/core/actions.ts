@@ -2,7 +2,7 @@
 // run's transaction with how to undo it), and writing a started device's attributes (stopping it again
 // when one fails).
 
-import type { KernelRefusal, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
+import type { DefinedDevice, KernelRefusal, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../../host/host.js';
 import type { CoreHooks } from '../hooks.js';
 import type { Transactions } from '../transaction.js';
@@ -80,8 +80,10 @@ export class CoreActions {
     }
   }
 
-  private storeModified(ctx: LifecycleContext, device: MdevDevice, previous: MdevDevice | undefined): void {
+  private storeModified(ctx: LifecycleContext, device: MdevDevice, previous: DefinedDevice | undefined): void {
     const store = this.host.store;
+    // A modify that changes nothing leaves the file as it is (upstream rewrites it).
+    if (previous && sameConfig(previous, device) && !store.wasNormalised(previous.path)) return;
     store.write(device);
     if (previous) this.journal.record(ctx, 'change of the definition', () => void store.write(previous));
   }
@@ -131,6 +133,15 @@ export class CoreActions {
       return '';
     }
   }
+}
+
+function sameConfig(a: MdevDevice, b: MdevDevice): boolean {
+  return (
+    a.type === b.type &&
+    a.start === b.start &&
+    a.attrs.length === b.attrs.length &&
+    a.attrs.every((x, i) => x.name === b.attrs[i]?.name && x.value === b.attrs[i]?.value)
+  );
 }
 
 function requireDevice(ctx: LifecycleContext): MdevDevice {

@@ -34,11 +34,15 @@ export class DeviceBuilder {
     }
   }
 
+  private jsonfile(path: string) {
+    return this.inputs.config(path, (message) => this.host.log.warn(message));
+  }
+
   private async define(ctx: LifecycleContext, req: Req<'define'>): Promise<void> {
     const uuid = req.uuid ?? newUuid();
     if (req.jsonfile !== undefined) {
       if (req.parent === undefined) throw new MdevctlError(`Parent device required to define device via ${req.jsonfile}`);
-      const config = this.inputs.config(req.jsonfile);
+      const config = this.jsonfile(req.jsonfile);
       ctx.device = { uuid, parent: req.parent, ...config };
       return;
     }
@@ -69,7 +73,7 @@ export class DeviceBuilder {
     ctx.previous = def;
     let device: MdevDevice;
     if (req.jsonfile !== undefined) {
-      device = { uuid: def.uuid, parent: def.parent, ...this.inputs.config(req.jsonfile) };
+      device = { uuid: def.uuid, parent: def.parent, ...this.jsonfile(req.jsonfile) };
     } else {
       const start = req.auto ? 'auto' : req.manual ? 'manual' : def.start;
       device = { uuid: def.uuid, parent: def.parent, type: req.type ?? def.type, start, attrs: def.attrs };
@@ -84,16 +88,17 @@ export class DeviceBuilder {
       throw new MdevctlError(`Mediated device ${req.parent ? `${req.parent}/` : ''}${req.uuid} is not active`);
     }
     ctx.active = active;
-    const config = this.inputs.config(req.jsonfile);
+    const config = this.jsonfile(req.jsonfile);
     const stored = req.defined ? definedDevice(this.host, req.uuid, active.parent) : undefined;
     if (stored) ctx.previous = stored;
-    ctx.device = { uuid: req.uuid, parent: active.parent, ...config, start: stored?.start ?? config.start };
+    // SPEC §8: the file replaces the whole stored config, its start policy too.
+    ctx.device = { uuid: req.uuid, parent: active.parent, ...config };
   }
 
   private start(ctx: LifecycleContext, req: Req<'start'>): void {
     if (req.jsonfile !== undefined) {
       if (req.parent === undefined) throw new MdevctlError('Parent device required to start device via json file');
-      ctx.device = { uuid: req.uuid ?? newUuid(), parent: req.parent, ...this.inputs.config(req.jsonfile) };
+      ctx.device = { uuid: req.uuid ?? newUuid(), parent: req.parent, ...this.jsonfile(req.jsonfile) };
       return;
     }
     if (req.uuid !== undefined) {
@@ -134,7 +139,8 @@ function editAttributes(device: MdevDevice, req: Req<'modify'>): readonly Attrib
     if (at > attrs.length) throw badIndex(device, at);
     attrs.splice(at, 0, { name: req.addattr, value: req.value });
   } else if (req.delattr) {
-    if (attrs.length === 0) throw new MdevctlError(`Device ${device.uuid} has no attributes to delete`);
+    // SPEC §8: the last of no attributes is nothing to delete, no error and no change (an index is checked).
+    if (attrs.length === 0 && req.index === undefined) return attrs;
     const at = req.index ?? attrs.length - 1;
     if (at >= attrs.length) throw badIndex(device, at);
     attrs.splice(at, 1);

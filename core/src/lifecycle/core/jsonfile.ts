@@ -6,23 +6,25 @@
 // point (and in the order) it always was.
 
 import { MdevctlError, describeOsError } from '../../model/errors.js';
-import { parseDeviceConfigBytes, type DeviceConfig } from '../../model/device-config.js';
+import { parseDeviceConfigBytes, type ConfigWarning, type DeviceConfig } from '../../model/device-config.js';
 import { readConfigBytes } from '../../store/read-bounded.js';
 
 /** Names of standard input; read from fd 0 (opening them fails when stdin is a socket). */
 const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
-export function readConfigFile(path: string): DeviceConfig {
+/** `warn`: where a value read with a change is reported (an unknown `start` read as manual). */
+export function readConfigFile(path: string, warn?: ConfigWarning): DeviceConfig {
   let buf: Buffer;
   try {
     buf = readConfigBytes(STDIN_PATHS.has(path) ? 0 : path);
   } catch (err) {
     throw new MdevctlError(`Unable to read file ${path}: ${describeOsError(err)}`);
   }
-  return parseDeviceConfigBytes(buf, path);
+  return parseDeviceConfigBytes(buf, path, warn);
 }
 
-type Outcome = { readonly config: DeviceConfig } | { readonly error: unknown };
+/** A preloaded config keeps its warnings until the define stage takes it. */
+type Outcome = { readonly config: DeviceConfig; readonly warnings: string[] } | { readonly error: unknown };
 
 /** The --jsonfile inputs of one application, read once, before the lock. */
 export class InputFiles {
@@ -32,17 +34,19 @@ export class InputFiles {
   preload(path: string | undefined): void {
     if (path === undefined || this.outcomes.has(path)) return;
     try {
-      this.outcomes.set(path, { config: readConfigFile(path) });
+      const warnings: string[] = [];
+      this.outcomes.set(path, { config: readConfigFile(path, (w) => warnings.push(w)), warnings });
     } catch (error) {
       this.outcomes.set(path, { error });
     }
   }
 
-  /** The config `path` holds: the preloaded one (or its error), else read now. */
-  config(path: string): DeviceConfig {
+  /** The config `path` holds: the preloaded one (or its error), else read now; its warnings go to `warn` once. */
+  config(path: string, warn?: ConfigWarning): DeviceConfig {
     const outcome = this.outcomes.get(path);
-    if (outcome === undefined) return readConfigFile(path);
+    if (outcome === undefined) return readConfigFile(path, warn);
     if ('error' in outcome) throw outcome.error;
+    for (const w of outcome.warnings.splice(0)) warn?.(w);
     return outcome.config;
   }
 }
