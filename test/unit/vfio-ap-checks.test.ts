@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestHarness, type TestHostData } from '@mdevctl/plugin-sdk/testing';
 import type { Attribute, Diagnostic, MdevDevice } from '@mdevctl/plugin-sdk';
-import createPlugin from '@mdevctl/plugin-vfio-ap';
+import createPlugin, { parseId } from '@mdevctl/plugin-vfio-ap';
+import { kstrtoul } from 'mdevctl/sim';
+import fc from 'fast-check';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
 const U2 = '22222222-2222-4222-8222-222222222222';
@@ -262,4 +264,50 @@ test('unassign_* takes an id out of the matrix again, as the kernel does', async
   const dev = ap(ME, 'manual', ['assign_adapter', '5'], ['assign_adapter', '6'], ['assign_domain', '4'], ['unassign_adapter', '5']);
   assert.deepEqual(await h.validate(dev, { action: 'start' }), []);
   assert.deepEqual((await h.listDevice(dev, { defined: true })).lines.at(-1), 'APQNs: 06.0004');
+});
+
+test('ids are read as the kernel reads them (kstrtoul base 0): 010 is octal 8, 08 and 09 are no ids, 0x hex, + and one newline', () => {
+  const read: Array<[string, number | undefined]> = [
+    ['0', 0], ['10', 10], ['010', 8], ['0x10', 16], ['0X1f', 31], ['+5', 5], ['5\n', 5], ['007', 7],
+    ['08', undefined], ['09', undefined], ['0x', undefined], [' 5', undefined], ['5 ', undefined], ['5\n\n', undefined], ['-1', undefined], ['', undefined], ['0b1', undefined],
+  ];
+  for (const [text, id] of read) assert.equal(parseId(text), id, JSON.stringify(text));
+  // the same as the simulator's kstrtoul (written from lib/kstrtox.c) for any short string of these characters
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom('0', '1', '7', '8', '9', 'a', 'F', 'x', 'X', '+', '-', ' ', '\n', ','), maxLength: 6 }), (text) => {
+      const k = kstrtoul(text);
+      assert.equal(parseId(text), typeof k === 'bigint' ? Number(k) : undefined, JSON.stringify(text));
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('define: an octal id conflicts where the kernel puts it (010 is adapter 8, not 10); 08 is refused', async () => {
+  const h = await createTestHarness(createPlugin, {
+    host: apHost({ definitions: [ap(U1, 'auto', ['assign_adapter', '8'], ['assign_domain', '4'])] }),
+  });
+  const octal = await h.validate(ap(ME, 'auto', ['assign_adapter', '010'], ['assign_domain', '4']), { action: 'define' });
+  assert.deepEqual(lines(octal, 'error'), [`APQN 08.0004 is also assigned to auto-start device ${U1}`]);
+  assert.deepEqual(lines(octal, 'warning'), ["assign_adapter '010': the kernel reads 010 as octal, adapter 8 (0x8); write 8 if that is meant"]);
+  assert.deepEqual(await h.validate(ap(ME, 'auto', ['assign_adapter', '10'], ['assign_domain', '4']), { action: 'define' }), []);
+  assert.deepEqual(lines(await h.validate(ap(ME, 'auto', ['assign_adapter', '08'], ['assign_domain', '4']), { action: 'define' }), 'error'), [
+    "assign_adapter '08' is no adapter id: the kernel reads a leading 0 as octal, where 8 and 9 are no digits (write it without the 0, or as 0x hex)",
+  ]);
+});
+
+test('conflicts follow the writes in order: an unassign after the conflicting assign does not clear it; an ap_config replaces the assigns before it', async () => {
+  const h = await createTestHarness(createPlugin, {
+    host: apHost({ definitions: [ap(U1, 'auto', ['assign_adapter', '5'], ['assign_domain', '0x47'])] }),
+  });
+  const conflict = `APQN 05.0047 is also assigned to auto-start device ${U1}`;
+  // the kernel refuses the assign_adapter 5 write itself: the later unassign never runs
+  const undone = ap(ME, 'auto', ['assign_domain', '0x47'], ['assign_adapter', '5'], ['unassign_adapter', '5'], ['assign_adapter', '6']);
+  assert.deepEqual(lines(await h.validate(undone, { action: 'define' }), 'error'), [conflict]);
+  const cfg = `${mask([6])},${mask([0x47])},${mask([])}`;
+  // the same with ap_config as the later write
+  const replaced = ap(ME, 'auto', ['assign_domain', '0x47'], ['assign_adapter', '5'], ['ap_config', cfg]);
+  assert.deepEqual(lines(await h.validate(replaced, { action: 'define' }), 'error'), [conflict]);
+  // assigns that never held 05.0047, replaced by an ap_config without it: no conflict
+  const clean = ap(ME, 'auto', ['assign_adapter', '5'], ['ap_config', cfg], ['assign_domain', '4']);
+  assert.deepEqual(lines(await h.validate(clean, { action: 'define' }), 'error'), []);
 });

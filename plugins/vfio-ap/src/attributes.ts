@@ -125,7 +125,7 @@ export function checkAttributes(attrs: readonly Attribute[], limits: ApLimits, s
       const octal = value.split(',').some((v) => isOctal(v.trim()) && /[89]/.test(v));
       error(
         octal
-          ? `${name} '${value}' is not a ${NOUN[kind]} id: the kernel reads a leading 0 as octal, where 8 and 9 are no digits (write it without the 0, or as 0x hex)`
+          ? `${name} '${value}' is no ${NOUN[kind]} id: the kernel reads a leading 0 as octal, where 8 and 9 are no digits (write it without the 0, or as 0x hex)`
           : `${name} '${value}' is not a ${NOUN[kind]} id (decimal or 0x hex, or a comma list of them)`,
       );
       continue;

@@ -8,6 +8,7 @@ import { VfioApPlugin, type VfioApOptions } from './plugin.js';
 export { VfioApPlugin, PLUGIN_NAME, DEFAULT_LOCK_WAIT_MS, type VfioApOptions } from './plugin.js';
 export { AP_LOCK_FILE, ApConfigLock, LockBusyError } from './lock.js';
 export { AP_UDEV_RULE } from './udev-rule.js';
+export { parseId } from './apqn.js';
 
 export default function createPlugin(options: VfioApOptions = {}): MdevctlPlugin {
   return new VfioApPlugin(options);
