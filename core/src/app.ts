@@ -18,9 +18,8 @@ import { CoreLifecyclePlugin } from './lifecycle/core/plugin.js';
 import { CORE_SOURCE } from './lifecycle/core/checks.js';
 import { InputFiles } from './lifecycle/core/jsonfile.js';
 import { applyPlugins } from './plugins/apply.js';
-import type { FileLock } from '@mdevctl/plugin-sdk';
 import { openSysfsBackend } from './sysfs/writer.js';
-import { definitionsLock, lockDir } from './store/definitions-lock.js';
+import { definitionsLock, lockDir, type DefinitionsLock } from './store/definitions-lock.js';
 import { IntentLog } from './lifecycle/intent.js';
 import { recoverInterrupted } from './lifecycle/recovery.js';
 import { armCrashHook } from './lifecycle/crash-hook.js';
@@ -93,7 +92,7 @@ export class Mdevctl {
   readonly host: Host;
   private readonly pipeline: LifecyclePipeline;
   private readonly listing: Listing;
-  private lock: FileLock | undefined;
+  private lock: DefinitionsLock | undefined;
   private readonly intents: IntentLog;
   private loading: Promise<readonly MdevctlPlugin[]> | undefined;
   /** --jsonfile inputs, read before the lock (lifecycle/core/jsonfile.ts). */
@@ -166,9 +165,17 @@ export class Mdevctl {
     const targets = [...scan.devices.map((d) => d.parent), ...scan.problems.flatMap((p) => p.parent ?? [])];
     const dirProblem = scan.problems.find((p) => p.parent === undefined);
     if (targets.length === 0) throw new MdevctlError(dirProblem?.message ?? 'No devices match the specified uuid');
+    // A file that holds no valid config is no dead end: removed, without call-outs (they get a config).
+    const unparsable = new Map(scan.problems.flatMap((p) => (p.unparsable && p.parent !== undefined ? [[p.parent, p] as const] : [])));
     let failed = false;
     for (const target of targets) {
       try {
+        const bad = unparsable.get(target);
+        if (bad !== undefined) {
+          this.host.store.remove(target, uuid);
+          this.host.log.warn(`Removed ${bad.path}, which is no valid definition (${bad.message}); the call-out scripts were not run, as there is no config to give them`);
+          continue;
+        }
         await this.pipeline.run({ action: 'undefine', uuid, parent: target }, { force });
       } catch (err) {
         if (targets.length === 1) throw err;
@@ -218,7 +225,7 @@ export class Mdevctl {
         await this.pipeline.run({ action: 'start', uuid: def.uuid, parent: def.parent }, { force: false });
       } catch (err) {
         // A device a plugin's checks refuse is skipped with one line naming it and every problem;
-        // core's own refusals (`Device already exists`) are logged as upstream logs them.
+        // core's own refusals (`Device U already exists: …`) are logged as upstream logs them.
         if (err instanceof ValidationFailed && err.sources.some((s) => s !== CORE_SOURCE)) {
           this.host.log.warn(`Skipping ${def.uuid}: ${err.problems.join('; ')}`);
         } else for (const line of messageOf(err).split('\n')) this.host.log.warn(line);

@@ -121,6 +121,29 @@ test('a contender waits for the lock (bounded) and goes on once the holder lets 
     assert.deepEqual(leftovers(h.root), []);
   }));
 
+test('a wait longer than a second says once on stderr what it waits for: the lock, the holder pid and its command', () =>
+  withHeld(async (h) => {
+    const holder = await h.hold();
+    const contender = launchBin(h.root, ['start', '-u', U2, '-p', 'mdpy', '-t', 'mdpy-vga']);
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      contender.stderr.on('data', (d: string) => {
+        seen += d;
+        if (seen.includes('\n')) resolve();
+      });
+    });
+    await h.release();
+    assert.equal((await holder.result).status, 0);
+    const r = await contender.result;
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stderr.split('\n');
+    assert.equal(lines.length, 2, r.stderr);
+    assert.match(lines[0] ?? '', WARN);
+    assert.ok(lines[0]?.includes(`Waiting for ${join(h.root, LOCK)}, held by pid ${holder.pid} (`), r.stderr);
+    assert.ok(lines[0]?.includes(`mdevctl.js define -u ${U1} -p mtty -t mtty-1); up to 120s (MDEVCTL_LOCK_WAIT)`), r.stderr);
+    assert.ok(existsSync(join(h.root, 'sys/bus/mdev/devices', U2)));
+  }));
+
 test('the lock of a holder killed with SIGKILL is broken by the next command, even with MDEVCTL_LOCK_WAIT=0', () =>
   withHeld(async (h) => {
     const holder = await h.hold();

@@ -46,14 +46,14 @@ test('start-parent-mdevs starts only the auto definitions of that parent, silent
   });
 });
 
-test('a second run: exit 0, one "Device already exists" warning per device on stderr', () => {
+test('a second run: exit 0, one "Device U already exists: it is running" warning per device on stderr', () => {
   withHost((h) => {
     defineFacts(h);
     run(h, 'start-parent-mdevs', 'mtty');
     const r = mdevctl(h.root, 'start-parent-mdevs', 'mtty');
     assert.equal(r.status, 0);
     assert.equal(r.stdout, '');
-    assert.deepEqual(warnings(r.stderr), ['Device already exists', 'Device already exists']);
+    assert.deepEqual(warnings(r.stderr), [`Device ${U3} already exists: it is running`, `Device ${U4} already exists: it is running`]);
     assert.deepEqual(h.activeUuids(), [U3, U4]);
     // MDEVCTL_LOG=error hides warnings
     ok(runBin(h.root, ['start-parent-mdevs', 'mtty'], { env: { MDEVCTL_LOG: 'error' } }));

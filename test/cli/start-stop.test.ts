@@ -43,12 +43,15 @@ test('start of a definition: the device appears, list shows (defined), list -d (
   });
 });
 
-test('start of a device that is already running: "Device already exists", nothing changes', () => {
+test('start of a device that is already running: "Device U already exists" (start -u: "it is running"), nothing changes', () => {
   withHost((h) => {
     run(h, 'define', '-p', 'mtty', '-t', 'mtty-2', '-u', U1);
     run(h, 'start', '-u', U1);
-    unchanged(h, () => fails(mdevctl(h.root, 'start', '-u', U1), 1, 'Error: Device already exists\n'));
-    unchanged(h, () => fails(mdevctl(h.root, 'start', '-p', 'mtty', '-t', 'mtty-2', '-u', U1), 1, 'Error: Device already exists\n'));
+    unchanged(h, () => fails(mdevctl(h.root, 'start', '-u', U1), 1, `Error: Device ${U1} already exists: it is running\n`));
+    unchanged(h, () => fails(mdevctl(h.root, 'start', '-p', 'mtty', '-t', 'mtty-2', '-u', U1), 1, `Error: Device ${U1} already exists\n`));
+    // running, not defined
+    run(h, 'start', '-p', 'mtty', '-t', 'mtty-1', '-u', U2);
+    unchanged(h, () => fails(mdevctl(h.root, 'start', '-u', U2), 1, `Error: Device ${U2} already exists: it is running (and not defined)\n`));
     // the same uuid with another type or under another parent: still refused
     unchanged(h, () => fails(mdevctl(h.root, 'start', '-p', 'mtty', '-t', 'mtty-1', '-u', U1), 1));
     unchanged(h, () => fails(mdevctl(h.root, 'start', '-p', 'mdpy', '-t', 'mdpy-vga', '-u', U1), 1));
@@ -241,9 +244,10 @@ test('a uuid defined under two parents: start without -p is refused, with -p sta
 
 test('start of a uuid that is neither defined nor given a parent and type is refused, nothing written', () => {
   withHost((h) => {
-    unchanged(h, () => fails(mdevctl(h.root, 'start', '-u', U1), 1));
+    const hint = 'to start it as a transient device, give its parent and type (-p PARENT -t TYPE)';
+    unchanged(h, () => fails(mdevctl(h.root, 'start', '-u', U1), 1, `Error: Device ${U1} is neither defined nor running; ${hint}\n`));
     unchanged(h, () => fails(mdevctl(h.root, 'start', '-u', U1, '-t', 'mtty-1'), 1));
-    unchanged(h, () => fails(mdevctl(h.root, 'start', '-u', U1, '-p', 'mtty'), 1));
+    unchanged(h, () => fails(mdevctl(h.root, 'start', '-u', U1, '-p', 'mtty'), 1, `Error: Device ${U1} is neither defined on parent mtty nor running; ${hint}\n`));
   });
 });
 

@@ -280,7 +280,7 @@ export function rebootStory(mdevctlBin: string, simBin: string, work: string, ex
     const again = runProgram(programs[0] ?? '', h.root, work, extraPath);
     assert.equal(again.status, 0);
     const errors = again.logged.find((l) => l.args === '-t mdevctl -p 2')?.lines ?? '';
-    assert.equal(errors.split('\n').filter((l) => /WARN .*Device already exists/.test(l)).length, 2, errors);
+    assert.equal(errors.split('\n').filter((l) => /WARN .*Device [0-9a-f-]{36} already exists/.test(l)).length, 2, errors);
   } finally {
     h.cleanup();
   }

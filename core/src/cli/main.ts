@@ -16,6 +16,7 @@ import { VERSION, commandClasses, commandNamed, createCli, hiddenCommands, type 
 import { finalStatus, processIO } from './fd-output.js';
 
 export { EXIT_STDOUT_CLOSED, FdOutput } from './fd-output.js';
+import { didYouMean } from './suggest.js';
 
 export { VERSION, commandClasses, createCli, type Program } from './registry.js';
 
@@ -103,7 +104,7 @@ async function run(argv: readonly string[], io: CliIO, options: MainOptions): Pr
     try {
       command = cli.process([...args], context);
     } catch (err) {
-      throw new UsageError(syntaxProblem(err, program === 'mdevctl' ? args[0] : undefined, cli));
+      throw new UsageError(syntaxProblem(err, program === 'mdevctl' ? args[0] : undefined, cli, program));
     }
     return await untilSettled(command.validateAndExecute(), () => {
       io.stderr.write('Error: the command stopped before it finished (a promise never settled)\n');
@@ -131,7 +132,7 @@ function helpOrVersion(
   const first = args[0];
   if (program === 'mdevctl' && first === 'help') {
     const def = args[1] !== undefined ? commandDef(args[1]) : undefined;
-    if (args[1] !== undefined && !def) throw new UsageError(`unrecognized subcommand '${args[1]}'`);
+    if (args[1] !== undefined && !def) throw new UsageError(unknownCommand(args[1], cli, program));
     return { text: def ? commandHelp(def, program) : programHelp(cli, program, VERSION, hiddenCommands(commandClasses(program))), status: 0 };
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -147,16 +148,29 @@ function helpOrVersion(
   return undefined;
 }
 
-/** One line for clipanion's parse errors. */
-function syntaxProblem(err: unknown, command: string | undefined, cli: Cli<CliContext>): string {
+/** One line for clipanion's parse errors; an unknown command or option gets the nearest known one and --help. */
+function syntaxProblem(err: unknown, command: string | undefined, cli: Cli<CliContext>, program: Program): string {
   if (command !== undefined && !command.startsWith('-')) {
     const known = cli.definitions().some((d) => d.path.endsWith(` ${command}`)) || commandNamed(command) !== undefined;
-    if (!known) return `unrecognized subcommand '${command}'`;
+    if (!known) return unknownCommand(command, cli, program);
   }
   const candidates = (err as { candidates?: Array<{ reason: string | null }> }).candidates;
   const reason = candidates?.find((c) => c.reason)?.reason;
   const text = reason ?? messageOf(err);
-  return (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
+  const line = (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
+  const option = /^(?:Unsupported|Invalid) option name \("([^"=]+)/.exec(line)?.[1];
+  if (option === undefined) return line;
+  const def = program === 'lsmdev' ? cli.definitions()[0] : cli.definitions().find((d) => d.path === `${program} ${command ?? ''}`);
+  const names = (def?.options ?? []).flatMap((o) => o.definition.split(/[ ,]/).filter((n) => n.startsWith('--')));
+  const help = def ? `${def.path} --help` : `${program} --help`;
+  return `${line}${option.startsWith('--') && !names.includes(option) ? didYouMean(option, names) : ''} See '${help}'`;
+}
+
+/** `unrecognized subcommand 'X'`, the nearest command, and where the list is. */
+function unknownCommand(typed: string, cli: Cli<CliContext>, program: Program): string {
+  // The CLI may hold the one command named; the suggestion looks at all of them.
+  const all = createCli(program).definitions().map((d) => d.path.split(' ').pop() ?? '');
+  return `unrecognized subcommand '${typed}'.${didYouMean(typed, all)} See '${program} --help'`;
 }
 
 function report(err: unknown, io: CliIO, debug: boolean): number {

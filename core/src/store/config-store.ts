@@ -27,7 +27,12 @@ export interface StoreProblem {
   readonly message: string;
   /** The parent whose definition file this is; absent when a whole dir is the problem. */
   readonly parent?: string;
+  /** True when it is a regular file that was read but is no valid config (undefine may remove it). */
+  readonly unparsable?: boolean;
 }
+
+/** A definition file that was read but holds no valid config. */
+export class UnparsableDefinition extends MdevctlError {}
 
 export interface DefinitionScan {
   /** Sorted by parent, then uuid. */
@@ -125,7 +130,8 @@ export class ConfigStore {
           const def = this.load(parent, name, path, true, entry.isFile());
           if (def) devices.push(def);
         } catch (err) {
-          problems.push({ path, parent, message: err instanceof Error ? err.message : String(err) });
+          const message = err instanceof Error ? err.message : String(err);
+          problems.push(err instanceof UnparsableDefinition ? { path, parent, message, unparsable: true } : { path, parent, message });
         }
       }
     }
@@ -294,11 +300,16 @@ export class ConfigStore {
   }
 
   private parse(parent: string, uuid: string, path: string, bytes: Buffer): DefinedDevice {
-    const config = parseDeviceConfigBytes(bytes, path, (message) => {
-      if (this.normalised.has(path)) return;
-      this.normalised.add(path);
-      this.warn?.(message);
-    });
+    let config;
+    try {
+      config = parseDeviceConfigBytes(bytes, path, (message) => {
+        if (this.normalised.has(path)) return;
+        this.normalised.add(path);
+        this.warn?.(message);
+      });
+    } catch (err) {
+      throw new UnparsableDefinition(err instanceof Error ? err.message : String(err), { cause: err });
+    }
     return { uuid, parent, type: config.type, start: config.start, attrs: config.attrs, path };
   }
 }

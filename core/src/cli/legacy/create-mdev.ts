@@ -1,6 +1,7 @@
 // mdevctl [--auto|--manual] create-mdev UUID PARENT TYPE (0.x): define, and start unless manual.
 
 import { Command, Option } from 'clipanion';
+import { MdevctlError, firstLine, messageOf } from '../../model/errors.js';
 import { nameValue, uuidValue } from '../values.js';
 import type { StartPolicy } from './layout.js';
 import { AUTO_HELP, LEGACY_CATEGORY, LegacyCommand, MANUAL_HELP, UUID_ARG, chosenPolicy } from './base.js';
@@ -41,7 +42,21 @@ export class CreateMdevCommand extends LegacyCommand {
     const type = nameValue(this.type, '<mdev_type>');
     const app = this.context.app();
     await app.define({ uuid, parent, type, auto: start === 'auto' });
-    if (start === 'auto') await app.start({ uuid, parent });
+    if (start !== 'auto') return 0;
+    try {
+      await app.start({ uuid, parent });
+    } catch (err) {
+      // As in 0.x, a device that cannot start is not saved either: the definition is taken back
+      // (forced: a pre call-out cannot keep it); if even that fails, the error says where it is.
+      let note: string;
+      try {
+        await app.undefine(uuid, parent, true);
+        note = `create-mdev: ${uuid} was not started, so its definition was removed again`;
+      } catch (undo) {
+        note = `create-mdev: ${uuid} is defined on ${parent} but not started (removing the definition failed: ${firstLine(messageOf(undo))})`;
+      }
+      throw new MdevctlError(`${messageOf(err)}\n${note}`, { cause: err });
+    }
     return 0;
   }
 }

@@ -13,6 +13,8 @@ import { dirname, join } from 'node:path';
 import { Command, Option } from 'clipanion';
 import type { Mdevctl } from '../../app.js';
 import { HostPaths } from '../../host/paths.js';
+import { StderrLogger } from '../../host/log.js';
+import { SysfsReader } from '../../sysfs/reader.js';
 import { describeOsError, messageOf } from '../../model/errors.js';
 import { MdevctlCommand } from '../commands/base.js';
 import { withProgress } from '../progress.js';
@@ -43,6 +45,14 @@ export class ImportLegacyCommand extends MdevctlCommand {
     // A define killed half-way is taken back first, so the scan sees what is really defined.
     if (app) await app.recover();
     const scan = scanLegacy(paths);
+    // A type no parent shows now may be one of a parent that is not there yet: said, not refused.
+    const log = new StderrLogger(StderrLogger.fromEnv(this.context.env).level, (line) => void this.context.stderr.write(line));
+    const known = new Set(new SysfsReader(paths).types().map((t) => t.type));
+    for (const def of scan.definitions) {
+      if (def.format === 'type-file' && !known.has(def.type)) {
+        log.warn(`${def.source}: type ${def.type} exists on no parent of this host; check it before starting ${def.uuid}`);
+      }
+    }
     let converted = 0;
     let skipped = 0;
     let failed = 0;

@@ -188,8 +188,16 @@ function parseLegacy(text: string, where: LegacyFormat, defaultStart: StartPolic
   if (lines.length !== 1) {
     return { format: 'type-file', start: 'auto', problem: lines.length === 0 ? 'empty' : 'neither a type name nor key=value lines' };
   }
-  return { format: 'type-file', type: lines[0] ?? '', start: 'auto' };
+  const type = lines[0] ?? '';
+  // The kernel names every type `<driver>-<name>` (mtty-1, i915-GVTg_V5_4, vfio_ap-passthrough).
+  if (!TYPE_NAME.test(type)) {
+    return { format: 'type-file', start: 'auto', problem: `${JSON.stringify(type.length > 40 ? `${type.slice(0, 40)}…` : type)} is no mdev type name (the kernel names each type <driver>-<name>, like mtty-1)` };
+  }
+  return { format: 'type-file', type, start: 'auto' };
 }
+
+/** A type name as the kernel makes them: `<driver>-<name>`, no spaces. */
+const TYPE_NAME = /^[^\s-][^\s]*-[^\s]+$/;
 
 function withKind(kind: string, problem: string | undefined): string | undefined {
   return problem === undefined ? undefined : `invalid ${kind} name: ${problem}`;

@@ -118,7 +118,16 @@ export class DeviceBuilder {
       }
     }
     if (req.type !== undefined && req.parent === undefined) throw new MdevctlError("can't provide type without parent");
-    if (req.type === undefined || req.parent === undefined) throw new MdevctlError('Device is insufficiently specified');
+    if (req.type === undefined || req.parent === undefined) {
+      if (req.uuid === undefined || req.type !== undefined) throw new MdevctlError('Device is insufficiently specified');
+      const where = req.parent !== undefined ? ` on parent ${req.parent}` : '';
+      if (this.host.sysfs.activeDevice(req.uuid)) {
+        throw new MdevctlError(`Device ${req.uuid} already exists: it is running (and not defined${where})`);
+      }
+      throw new MdevctlError(
+        `Device ${req.uuid} is neither defined${where} nor running; to start it as a transient device, give its parent and type (-p PARENT -t TYPE)`,
+      );
+    }
     ctx.device = { uuid: req.uuid ?? newUuid(), parent: req.parent, type: req.type, start: 'manual', attrs: [] };
   }
 

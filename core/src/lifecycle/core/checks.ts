@@ -37,7 +37,8 @@ export class CoreChecks {
         }
         return;
       case 'start':
-        this.checkStart(device, out, ctx.checkOnly);
+        // `start -u U [-p P]`: the device of a definition
+        this.checkStart(device, out, ctx.checkOnly, req.type === undefined && req.jsonfile === undefined);
         return;
       case 'undefine':
       case 'stop':
@@ -62,13 +63,13 @@ export class CoreChecks {
   }
 
   /** `checkOnly` (mdevctl validate): a definition that is running as defined is fine. */
-  private checkStart(device: MdevDevice, out: Diagnostics, checkOnly: boolean): void {
+  private checkStart(device: MdevDevice, out: Diagnostics, checkOnly: boolean, defined: boolean): void {
     const sysfs = this.host.sysfs;
     const existing = sysfs.activeDevice(device.uuid);
     if (existing) {
       if (existing.parent !== device.parent) out.error(CORE_SOURCE, 'Device exists under different parent');
       else if (existing.type !== device.type) out.error(CORE_SOURCE, 'Device exists with different type');
-      else if (!checkOnly) out.error(CORE_SOURCE, 'Device already exists');
+      else if (!checkOnly) out.error(CORE_SOURCE, `Device ${device.uuid} already exists${defined ? ': it is running' : ''}`);
       return;
     }
     if (!sysfs.parentExists(device.parent)) {

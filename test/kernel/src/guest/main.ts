@@ -247,7 +247,7 @@ await check('mdevctl (core/bin/mdevctl.js): start, list, a refusal, stop — exi
   ok(oursSpawned(['start', '-p', 'mtty', '-t', 'mtty-1', '-u', U1]));
   assert.deepEqual(activeDevices(), [`${U1} mtty mtty-1`]);
   ok(oursSpawned(['list']), `${U1} mtty mtty-1 manual\n`);
-  refused(oursSpawned(['start', '-p', 'mtty', '-t', 'mtty-1', '-u', U1]), /^Error: Device already exists\n$/);
+  refused(oursSpawned(['start', '-p', 'mtty', '-t', 'mtty-1', '-u', U1]), /^Error: Device [0-9a-f-]{36} already exists\n$/);
   ok(oursSpawned(['stop', '-u', U1]));
   assert.deepEqual(activeDevices(), []);
 });
@@ -388,7 +388,7 @@ section('refusals: our checks before the write');
 await run(['define', '-p', 'mtty', '-t', 'mtty-2', '-u', U1]);
 await run(['start', '-u', U1]);
 await check('start of a running device: Device already exists', async () => {
-  await unchanged(async () => refused(await ours(['start', '-u', U1]), /^Error: Device already exists\n$/));
+  await unchanged(async () => refused(await ours(['start', '-u', U1]), /^Error: Device [0-9a-f-]{36} already exists: it is running\n$/));
   await unchanged(async () => refused(await ours(['start', '-p', 'mtty', '-t', 'mtty-2', '-u', U1]), /already exists/));
 });
 await check('start -u of a running transient device (no definition): refused, one line', async () => {
