@@ -124,13 +124,15 @@ test('a contender waits for the lock (bounded) and goes on once the holder lets 
 test('a wait longer than a second says once on stderr what it waits for: the lock, the holder pid and its command', () =>
   withHeld(async (h) => {
     const holder = await h.hold();
-    const contender = launchBin(h.root, ['start', '-u', U2, '-p', 'mdpy', '-t', 'mdpy-vga']);
+    // a bound of 10s: a build that never says it waits fails instead of waiting 120s
+    const contender = launchBin(h.root, ['start', '-u', U2, '-p', 'mdpy', '-t', 'mdpy-vga'], { MDEVCTL_LOCK_WAIT: '10' });
     await new Promise<void>((resolve) => {
       let seen = '';
       contender.stderr.on('data', (d: string) => {
         seen += d;
         if (seen.includes('\n')) resolve();
       });
+      contender.once('close', () => resolve());
     });
     await h.release();
     assert.equal((await holder.result).status, 0);
@@ -140,7 +142,7 @@ test('a wait longer than a second says once on stderr what it waits for: the loc
     assert.equal(lines.length, 2, r.stderr);
     assert.match(lines[0] ?? '', WARN);
     assert.ok(lines[0]?.includes(`Waiting for ${join(h.root, LOCK)}, held by pid ${holder.pid} (`), r.stderr);
-    assert.ok(lines[0]?.includes(`mdevctl.js define -u ${U1} -p mtty -t mtty-1); up to 120s (MDEVCTL_LOCK_WAIT)`), r.stderr);
+    assert.ok(lines[0]?.includes(`mdevctl.js define -u ${U1} -p mtty -t mtty-1); up to 10s (MDEVCTL_LOCK_WAIT)`), r.stderr);
     assert.ok(existsSync(join(h.root, 'sys/bus/mdev/devices', U2)));
   }));
 
