@@ -48,7 +48,7 @@ test('config parsing rejects every wrong shape with a message naming the file', 
     'type not a string': '{"mdev_type":1,"start":"auto"}',
     'type with a slash': '{"mdev_type":"../x","start":"auto"}',
     'no start': '{"mdev_type":"t"}',
-    'bad start': '{"mdev_type":"t","start":"sometimes"}',
+    'start not a string': '{"mdev_type":"t","start":1}',
     'attrs not an array': '{"mdev_type":"t","start":"auto","attrs":{"a":"b"}}',
     'attr with two keys': '{"mdev_type":"t","start":"auto","attrs":[{"a":"1","b":"2"}]}',
     'attr value not a string': '{"mdev_type":"t","start":"auto","attrs":[{"a":1}]}',
@@ -58,6 +58,14 @@ test('config parsing rejects every wrong shape with a message naming the file', 
   for (const [what, text] of Object.entries(bad)) {
     assert.throws(() => parseDeviceConfig(text, '/some/file'), /\/some\/file/, what);
   }
+});
+
+test('a start string other than auto/manual is manual, with one warning naming the file and the value (SPEC §8)', () => {
+  const warnings: string[] = [];
+  const c = parseDeviceConfig('{"mdev_type":"t","start":"sometimes"}', '/some/file', (w) => warnings.push(w));
+  assert.equal(c.start, 'manual');
+  assert.deepEqual(warnings, ['Start policy "sometimes" in /some/file is neither "auto" nor "manual": read as "manual"']);
+  assert.equal(parseDeviceConfig('{"mdev_type":"t","start":"Auto"}', '/some/file').start, 'manual');
 });
 
 test('prettyJson keeps object key order even for integer-like keys', () => {
