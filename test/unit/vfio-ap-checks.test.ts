@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createTestHarness, type TestHostData } from '@mdevctl/plugin-sdk/testing';
 import type { Attribute, Diagnostic, MdevDevice } from '@mdevctl/plugin-sdk';
 import createPlugin, { parseId } from '@mdevctl/plugin-vfio-ap';
-import { kstrtoul } from 'mdevctl/sim';
+import { kstrtoul } from '@mdevctl/plugin-sim';
 import fc from 'fast-check';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
