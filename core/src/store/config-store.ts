@@ -278,7 +278,16 @@ export class ConfigStore {
     if (listedAsFile && dirChecked) {
       const text = readListedFile(path);
       if (text !== undefined) {
-        const config = parseDeviceConfig(text, path);
+        let config;
+        try {
+          config = parseDeviceConfig(text, path, (message) => {
+            if (this.normalised.has(path)) return;
+            this.normalised.add(path);
+            this.warn?.(message);
+          });
+        } catch (err) {
+          throw new UnparsableDefinition(err instanceof Error ? err.message : String(err), { cause: err });
+        }
         return { uuid, parent, type: config.type, start: config.start, attrs: config.attrs, path };
       }
     }
