@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import type { DefinedDevice, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError } from '../model/errors.js';
-import { MAX_CONFIG_BYTES, formatConfig, parseDeviceConfig, parseDeviceConfigBytes } from '../model/device-config.js';
+import { MAX_CONFIG_BYTES, formatConfig, parseDeviceConfig, parseDeviceConfigBytes, type DeviceConfig } from '../model/device-config.js';
 import { RootConfinement } from './confine.js';
 import { effectiveUid } from '../host/run-dir.js';
 import { NO_FOLLOW, readConfigBytes } from './read-bounded.js';
@@ -277,19 +277,7 @@ export class ConfigStore {
   private load(parent: string, uuid: string, path: string, dirChecked = false, listedAsFile = false): DefinedDevice | undefined {
     if (listedAsFile && dirChecked) {
       const text = readListedFile(path);
-      if (text !== undefined) {
-        let config;
-        try {
-          config = parseDeviceConfig(text, path, (message) => {
-            if (this.normalised.has(path)) return;
-            this.normalised.add(path);
-            this.warn?.(message);
-          });
-        } catch (err) {
-          throw new UnparsableDefinition(err instanceof Error ? err.message : String(err), { cause: err });
-        }
-        return { uuid, parent, type: config.type, start: config.start, attrs: config.attrs, path };
-      }
+      if (text !== undefined) return this.parse(parent, uuid, path, (warn) => parseDeviceConfig(text, path, warn));
     }
     let bytes: Buffer;
     try {
@@ -305,13 +293,14 @@ export class ConfigStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new MdevctlError(`Unable to read definition ${path}: ${describeOsError(err)}`);
     }
-    return this.parse(parent, uuid, path, bytes);
+    return this.parse(parent, uuid, path, (warn) => parseDeviceConfigBytes(bytes, path, warn));
   }
 
-  private parse(parent: string, uuid: string, path: string, bytes: Buffer): DefinedDevice {
+  /** The definition `parseWith` reads from the file's text or bytes; its warnings once per file. */
+  private parse(parent: string, uuid: string, path: string, parseWith: (warn: (message: string) => void) => DeviceConfig): DefinedDevice {
     let config;
     try {
-      config = parseDeviceConfigBytes(bytes, path, (message) => {
+      config = parseWith((message) => {
         if (this.normalised.has(path)) return;
         this.normalised.add(path);
         this.warn?.(message);
