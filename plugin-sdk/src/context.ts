@@ -119,8 +119,17 @@ export interface LifecycleContext {
   readonly scratch: Map<string, unknown>;
 }
 
+/**
+ * Why core asks a query hook: `list` (list, lsmdev, types), `define` (define -u of a running
+ * device: the answer becomes the definition's attributes, so a failure should fail the define),
+ * `explain` (a write the kernel refused), `place` (`mdevctl apply` placing counted devices: the
+ * placement hooks). Since SDK 1.3.
+ */
+export type QueryPurpose = 'list' | 'define' | 'explain' | 'place';
+
 /** The context of read-only queries (list, types, and attribute lookups of running devices). */
 export interface QueryContext {
+  readonly purpose: QueryPurpose;
   readonly host: HostView;
   readonly log: Logger;
 }

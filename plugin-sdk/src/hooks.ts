@@ -1,5 +1,7 @@
-// The hooks plugins tap, declared in one place, as the SDK's own small interfaces (no dependency
-// on the hook library core uses). The lifecycle runs
+// The hooks plugins tap, declared once: HOOK_CONTRACT names every hook with its kind (series or
+// bail), its arguments and what a plugin's claims are checked against. The interfaces plugins
+// tap (MdevctlHooks) are derived from it here, core's tapable hooks in core/src/lifecycle/hooks.ts
+// (the SDK does not depend on the hook library core uses). The lifecycle runs
 // define -> validate -> pre -> create -> attrs -> post -> notify for every mutating command;
 // the query and listing hooks serve the read-only commands.
 
@@ -44,67 +46,112 @@ export interface BailHook<Args extends unknown[], R> {
   intercept(interceptor: HookInterceptor<Args, R>): void;
 }
 
-export interface LifecycleHooks {
-  /** Build `ctx.device` from arguments, a JSON file or sysfs; later taps may complete it. */
-  readonly define: SeriesHook<[LifecycleContext]>;
-  /** Report every problem into the diagnostics list; nothing has been written yet. */
-  readonly validate: SeriesHook<[LifecycleContext, Diagnostics]>;
-  /** Before the primary action (call-out `pre`). Throwing aborts the command. */
-  readonly pre: SeriesHook<[LifecycleContext]>;
-  /** The primary action. The first tap that returns `true` handled it. */
-  readonly create: BailHook<[LifecycleContext], true>;
-  /**
-   * `modify --live`: apply the change to the running device (call-out `live`). Runs after
-   * validate and before pre (upstream's order). The first tap that returns `true` applied it;
-   * when none does, the modify fails (pre and create do not run; post and notify do).
-   */
-  readonly live: BailHook<[LifecycleContext], true>;
-  /**
-   * After the primary action: core writes the attributes of a started device. A throw here fails
-   * the command and core undoes its primary action (see the README).
-   */
-  readonly attrs: SeriesHook<[LifecycleContext]>;
-  /** After the primary action, success or failure (call-out `post`). Errors are logged only. */
-  readonly post: SeriesHook<[LifecycleContext]>;
-  /** Last, always once pre ran (notifier scripts). Errors are logged only. */
-  readonly notify: SeriesHook<[LifecycleContext]>;
-}
-
-export interface QueryHooks {
-  /**
-   * Attributes of a running device (used by `list` of active devices and `define -u` of a
-   * running one). The first tap that returns a list answers; undefined means "not mine".
-   */
-  readonly activeAttributes: BailHook<[ActiveDevice, QueryContext], AttributeList>;
-  /**
-   * The kernel refused a write to `create`, an attribute or `remove`: answer with what usually
-   * causes that errno for this device (one short sentence, no trailing period needed), or
-   * undefined. Core appends the first answer to its error line. Since SDK 1.2.
-   */
-  readonly explainRefusal: BailHook<[KernelRefusal, QueryContext], string>;
-}
+/** How a hook runs its taps: all of them in order, or until one answers (not undefined). */
+export type HookKind = 'series' | 'bail';
 
 /**
- * Extra listing data. Called only when the user asks for it with `-x/--extended` (`list`,
- * `lsmdev`, `types`); the default output never changes.
+ * What a plugin's claims are checked against for one call, read from the hook's first argument:
+ * `run` a LifecycleContext (claimsRun), `device` an ActiveDevice, `refusal` a KernelRefusal's
+ * device, `listedDevice`/`listedType` a listing's device or type, `placementQuery` a
+ * PlacementRoomQuery's parent and type, `placementStep` a PlacementStep (seen when any of its
+ * candidates is claimed).
  */
-export interface ListingHooks {
-  /** One listed device (running or defined): add lines and JSON fields to it. */
-  readonly device: SeriesHook<[DeviceListing, QueryContext]>;
-  /** One listed mdev type of a parent: add lines and JSON fields to it. */
-  readonly type: SeriesHook<[TypeListing, QueryContext]>;
+export type HookSubject = 'run' | 'device' | 'refusal' | 'listedDevice' | 'listedType' | 'placementQuery' | 'placementStep';
+
+/** One hook of the contract. `Args` and `R` (a bail hook's answer) exist only as types. */
+export interface HookSpec<Args extends unknown[] = unknown[], R = unknown> {
+  readonly kind: HookKind;
+  /** The arguments' names, in order (tapable wants them). */
+  readonly args: readonly string[];
+  readonly subject: HookSubject;
+  /** Types only, never set: the arguments and a bail hook's answer. */
+  readonly types?: { readonly args: Args; readonly answer: R };
 }
 
-/**
- * Where `mdevctl apply` puts the devices a desired-state file asks for by count (since SDK 1.3;
- * see placement.ts). Core's taps answer last (stage 100), so a plugin's answer comes first.
- */
-export interface PlacementHooks {
-  /** How many more devices of the query's type fit on its parent; undefined: "not mine". */
-  readonly room: BailHook<[PlacementRoomQuery, QueryContext], number>;
-  /** The parent (one of the step's candidates) of the next device; undefined: not my policy. */
-  readonly choose: BailHook<[PlacementStep, QueryContext], string>;
-}
+const series = <Args extends unknown[]>(subject: HookSubject, ...args: string[]) =>
+  Object.freeze({ kind: 'series' as const, args: Object.freeze(args), subject }) as HookSpec<Args, void> & { readonly kind: 'series' };
+const bail = <Args extends unknown[], R>(subject: HookSubject, ...args: string[]) =>
+  Object.freeze({ kind: 'bail' as const, args: Object.freeze(args), subject }) as HookSpec<Args, R> & { readonly kind: 'bail' };
+
+/** Every hook, by group: the one declaration core and the SDK derive their hooks from. */
+export const HOOK_CONTRACT = Object.freeze({
+  lifecycle: Object.freeze({
+    /** Build `ctx.device` from arguments, a JSON file or sysfs; later taps may complete it. */
+    define: series<[LifecycleContext]>('run', 'ctx'),
+    /** Report every problem into the diagnostics list; nothing has been written yet. */
+    validate: series<[LifecycleContext, Diagnostics]>('run', 'ctx', 'diagnostics'),
+    /** Before the primary action (call-out `pre`). Throwing aborts the command. */
+    pre: series<[LifecycleContext]>('run', 'ctx'),
+    /** The primary action. The first tap that returns `true` handled it. */
+    create: bail<[LifecycleContext], true>('run', 'ctx'),
+    /**
+     * `modify --live`: apply the change to the running device (call-out `live`). Runs after
+     * validate and before pre (upstream's order). The first tap that returns `true` applied it;
+     * when none does, the modify fails (pre and create do not run; post and notify do).
+     */
+    live: bail<[LifecycleContext], true>('run', 'ctx'),
+    /**
+     * After the primary action: core writes the attributes of a started device. A throw here fails
+     * the command and core undoes its primary action (see the README).
+     */
+    attrs: series<[LifecycleContext]>('run', 'ctx'),
+    /** After the primary action, success or failure (call-out `post`). Errors are logged only. */
+    post: series<[LifecycleContext]>('run', 'ctx'),
+    /** Last, always once pre ran (notifier scripts). Errors are logged only. */
+    notify: series<[LifecycleContext]>('run', 'ctx'),
+  }),
+  query: Object.freeze({
+    /**
+     * Attributes of a running device (used by `list` of active devices and `define -u` of a
+     * running one; `QueryContext.purpose` says which). The first tap that returns a list
+     * answers; undefined means "not mine".
+     */
+    activeAttributes: bail<[ActiveDevice, QueryContext], AttributeList>('device', 'device', 'ctx'),
+    /**
+     * The kernel refused a write to `create`, an attribute or `remove`: answer with what usually
+     * causes that errno for this device (one short sentence, no trailing period needed), or
+     * undefined. Core appends the first answer to its error line. Since SDK 1.2.
+     */
+    explainRefusal: bail<[KernelRefusal, QueryContext], string>('refusal', 'refusal', 'ctx'),
+  }),
+  /**
+   * Extra listing data. Called only when the user asks for it with `-x/--extended` (`list`,
+   * `lsmdev`, `types`); the default output never changes.
+   */
+  listing: Object.freeze({
+    /** One listed device (running or defined): add lines and JSON fields to it. */
+    device: series<[DeviceListing, QueryContext]>('listedDevice', 'listing', 'ctx'),
+    /** One listed mdev type of a parent: add lines and JSON fields to it. */
+    type: series<[TypeListing, QueryContext]>('listedType', 'listing', 'ctx'),
+  }),
+  /**
+   * Where `mdevctl apply` puts the devices a desired-state file asks for by count (since SDK 1.3;
+   * see placement.ts). Core's taps answer last (stage 100), so a plugin's answer comes first.
+   */
+  placement: Object.freeze({
+    /** How many more devices of the query's type fit on its parent; undefined: "not mine". */
+    room: bail<[PlacementRoomQuery, QueryContext], number>('placementQuery', 'query', 'ctx'),
+    /** The parent (one of the step's candidates) of the next device; undefined: not my policy. */
+    choose: bail<[PlacementStep, QueryContext], string>('placementStep', 'step', 'ctx'),
+  }),
+});
+
+export type HookContract = typeof HOOK_CONTRACT;
+export type HookGroup = keyof HookContract;
+
+/** The arguments of a hook of the contract. */
+export type SpecArgs<S> = S extends HookSpec<infer A, unknown> ? A : never;
+/** A bail hook's answer (undefined excluded). */
+export type SpecAnswer<S> = S extends HookSpec<unknown[], infer R> ? R : never;
+/** The interface a plugin taps for a hook of the contract. */
+export type PluginHook<S> = S extends { readonly kind: 'bail' } ? BailHook<SpecArgs<S>, SpecAnswer<S>> : SeriesHook<SpecArgs<S>>;
+
+type Derived<G extends HookGroup> = { readonly [K in keyof HookContract[G]]: PluginHook<HookContract[G][K]> };
+
+export type LifecycleHooks = Derived<'lifecycle'>;
+export type QueryHooks = Derived<'query'>;
+export type ListingHooks = Derived<'listing'>;
+export type PlacementHooks = Derived<'placement'>;
 
 /**
  * What a plugin's apply() receives. Core gives each plugin its own view: the taps of a plugin
@@ -117,6 +164,15 @@ export interface MdevctlHooks {
   readonly placement: PlacementHooks;
 }
 
-/** The order of the lifecycle stages, as run by core. */
-export const LIFECYCLE_STAGES = ['define', 'validate', 'pre', 'create', 'attrs', 'post', 'notify'] as const;
+/** Every hook as `[group, name, spec]`, in the contract's order. */
+export function contractEntries(): Array<readonly [HookGroup, string, HookSpec]> {
+  const out: Array<readonly [HookGroup, string, HookSpec]> = [];
+  for (const group of Object.keys(HOOK_CONTRACT) as HookGroup[]) {
+    for (const [name, spec] of Object.entries(HOOK_CONTRACT[group])) out.push([group, name, spec as HookSpec]);
+  }
+  return out;
+}
+
+/** The order of the lifecycle stages, as run by core (`live` only for modify --live, before pre). */
+export const LIFECYCLE_STAGES = ['define', 'validate', 'pre', 'create', 'attrs', 'post', 'notify'] as const satisfies ReadonlyArray<keyof LifecycleHooks>;
 export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];

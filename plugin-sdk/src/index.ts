@@ -1,5 +1,6 @@
 // @mdevctl/plugin-sdk: the only package a plugin imports. The contract (model, contexts, hooks,
-// listing, errors, the plugin interface and SDK_VERSION), the sysfs backend interface and a
+// listing, errors, the plugin interface and SDK_VERSION), the scoping of a plugin's hooks and the
+// diagnostics list core and the test harness share, the sysfs backend interface and a
 // cross-process FileLock for backends; test helpers are in
 // `@mdevctl/plugin-sdk/testing`.
 
@@ -10,6 +11,8 @@ export * from './listing.js';
 export * from './errors.js';
 export * from './plugin.js';
 export * from './backend.js';
+export * from './scope.js';
+export { DiagnosticList } from './diagnostics.js';
 export { FileLock, discard as discardPath } from './file-lock.js';
 export { writeAll, writeWhole, shortWriteError } from './write-all.js';
 export * from './placement.js';

@@ -43,6 +43,28 @@ export const DEVICE_FIELDS: readonly string[] = ['mdev_type', 'start', 'attrs', 
 /** Core's own fields of a listed type's JSON object. */
 export const TYPE_FIELDS: readonly string[] = ['available_instances', 'device_api', 'name', 'description', 'claimed_by'];
 
+/** What plugins added to one listed entry, in order. */
+export interface CollectedListing {
+  readonly lines: string[];
+  readonly fields: Array<readonly [string, JsonValue]>;
+}
+
+/**
+ * A ListingOutput that collects into `into` (core seeds it with its `claimed_by`): lines split at
+ * newlines, fields checked by listingFieldProblem (a refused one throws).
+ */
+export function collectListing(reserved: readonly string[], json: boolean, into: CollectedListing = { lines: [], fields: [] }): ListingOutput {
+  return {
+    json,
+    line: (text) => void into.lines.push(...String(text).split('\n')),
+    field: (name, value) => {
+      const problem = listingFieldProblem(name, value, reserved, into.fields.map(([n]) => n));
+      if (problem !== undefined) throw new Error(problem);
+      into.fields.push([name, value]);
+    },
+  };
+}
+
 /**
  * Why `field(name, value)` is refused, or undefined when it is fine: an empty name, one of
  * core's fields (`reserved`), one already set (`taken`), or a value that is not JSON.

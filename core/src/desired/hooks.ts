@@ -1,17 +1,7 @@
-// The placement hooks of core (tapable), created with the other hooks (lifecycle/hooks.ts): the
-// room a parent has for one more device, and the choice of parent for a placement policy.
+// The placement hooks of core: the room a parent has for one more device, and the choice of
+// parent for a placement policy. Created with the other hooks from the SDK's contract
+// (lifecycle/hooks.ts); this names their type for the placement code.
 
-import { AsyncSeriesBailHook } from 'tapable';
-import type { PlacementRoomQuery, PlacementStep, QueryContext } from '@mdevctl/plugin-sdk';
+import type { CoreHooks } from '../lifecycle/hooks.js';
 
-export interface CorePlacementHooks {
-  readonly room: AsyncSeriesBailHook<[PlacementRoomQuery, QueryContext], number | undefined>;
-  readonly choose: AsyncSeriesBailHook<[PlacementStep, QueryContext], string | undefined>;
-}
-
-export function createPlacementHooks(): CorePlacementHooks {
-  return Object.freeze({
-    room: new AsyncSeriesBailHook<[PlacementRoomQuery, QueryContext], number | undefined>(['query', 'ctx']),
-    choose: new AsyncSeriesBailHook<[PlacementStep, QueryContext], string | undefined>(['step', 'ctx']),
-  });
-}
+export type CorePlacementHooks = CoreHooks['placement'];

@@ -107,12 +107,12 @@ export class DesiredState {
   }
 
   private async room(q: PlacementRoomQuery): Promise<number> {
-    const n = await this.deps.hooks.placement.room.promise(q, { host: this.deps.host, log: this.deps.host.log });
+    const n = await this.deps.hooks.placement.room.promise(q, { purpose: 'place', host: this.deps.host, log: this.deps.host.log });
     return typeof n === 'number' && Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0;
   }
 
   private async choose(s: PlacementStep): Promise<string> {
-    const p = await this.deps.hooks.placement.choose.promise(s, { host: this.deps.host, log: this.deps.host.log });
+    const p = await this.deps.hooks.placement.choose.promise(s, { purpose: 'place', host: this.deps.host, log: this.deps.host.log });
     if (p === undefined) throw new MdevctlError(`Unknown placement policy '${s.policy}' (request ${s.request}); built in: spread, pack, one-type-per-parent`);
     return p;
   }

@@ -1,60 +1,29 @@
-// Creates the one frozen set of hooks of a run: the lifecycle stages, the query hooks and the
-// listing hooks, as tapable hooks core can call. Plugins never get these: each gets its own
-// scoped view (plugins/scope.ts) with the SDK's tap-only interfaces.
+// Creates the one frozen set of hooks of a run, derived from the SDK's HOOK_CONTRACT: for each
+// hook of the contract a tapable hook of its kind (series or bail) with its argument names, typed
+// by the contract. Plugins never get these: each gets its own scoped view (plugins/scope.ts) with
+// the SDK's tap-only interfaces.
 
 import { AsyncSeriesBailHook, AsyncSeriesHook } from 'tapable';
-import type {
-  ActiveDevice, AttributeList, DeviceListing, Diagnostics, KernelRefusal, LifecycleContext, QueryContext, TypeListing,
-} from '@mdevctl/plugin-sdk';
-import { createPlacementHooks, type CorePlacementHooks } from '../desired/hooks.js';
+import { HOOK_CONTRACT, type HookContract, type HookGroup, type HookSpec, type SpecAnswer, type SpecArgs } from '@mdevctl/plugin-sdk';
 
-type Ctx = [LifecycleContext];
+/** The tapable hook for a hook of the contract: a bail hook answers `R | undefined`. */
+export type TapableHook<S> = S extends { readonly kind: 'bail' }
+  ? AsyncSeriesBailHook<SpecArgs<S>, SpecAnswer<S> | undefined>
+  : AsyncSeriesHook<SpecArgs<S>>;
 
-export interface CoreHooks {
-  readonly lifecycle: {
-    readonly define: AsyncSeriesHook<Ctx>;
-    readonly validate: AsyncSeriesHook<[LifecycleContext, Diagnostics]>;
-    readonly pre: AsyncSeriesHook<Ctx>;
-    readonly create: AsyncSeriesBailHook<Ctx, true | undefined>;
-    readonly live: AsyncSeriesBailHook<Ctx, true | undefined>;
-    readonly attrs: AsyncSeriesHook<Ctx>;
-    readonly post: AsyncSeriesHook<Ctx>;
-    readonly notify: AsyncSeriesHook<Ctx>;
-  };
-  readonly query: {
-    readonly activeAttributes: AsyncSeriesBailHook<[ActiveDevice, QueryContext], AttributeList | undefined>;
-    readonly explainRefusal: AsyncSeriesBailHook<[KernelRefusal, QueryContext], string | undefined>;
-  };
-  readonly listing: {
-    readonly device: AsyncSeriesHook<[DeviceListing, QueryContext]>;
-    readonly type: AsyncSeriesHook<[TypeListing, QueryContext]>;
-  };
-  readonly placement: CorePlacementHooks;
-}
+export type CoreHooks = {
+  readonly [G in HookGroup]: { readonly [K in keyof HookContract[G]]: TapableHook<HookContract[G][K]> };
+};
 
 export function createHooks(): CoreHooks {
-  return Object.freeze({
-    lifecycle: Object.freeze({
-      define: new AsyncSeriesHook<Ctx>(['ctx']),
-      validate: new AsyncSeriesHook<[LifecycleContext, Diagnostics]>(['ctx', 'diagnostics']),
-      pre: new AsyncSeriesHook<Ctx>(['ctx']),
-      create: new AsyncSeriesBailHook<Ctx, true | undefined>(['ctx']),
-      live: new AsyncSeriesBailHook<Ctx, true | undefined>(['ctx']),
-      attrs: new AsyncSeriesHook<Ctx>(['ctx']),
-      post: new AsyncSeriesHook<Ctx>(['ctx']),
-      notify: new AsyncSeriesHook<Ctx>(['ctx']),
-    }),
-    query: Object.freeze({
-      activeAttributes: new AsyncSeriesBailHook<[ActiveDevice, QueryContext], AttributeList | undefined>([
-        'device',
-        'ctx',
-      ]),
-      explainRefusal: new AsyncSeriesBailHook<[KernelRefusal, QueryContext], string | undefined>(['refusal', 'ctx']),
-    }),
-    listing: Object.freeze({
-      device: new AsyncSeriesHook<[DeviceListing, QueryContext]>(['listing', 'ctx']),
-      type: new AsyncSeriesHook<[TypeListing, QueryContext]>(['listing', 'ctx']),
-    }),
-    placement: createPlacementHooks(),
-  });
+  const make = (spec: HookSpec) => (spec.kind === 'bail' ? new AsyncSeriesBailHook<unknown[], unknown>([...spec.args] as never) : new AsyncSeriesHook<unknown[]>([...spec.args] as never));
+  const group = (g: HookGroup): Record<string, unknown> =>
+    Object.freeze(Object.fromEntries(Object.entries(HOOK_CONTRACT[g]).map(([name, spec]) => [name, make(spec as HookSpec)])));
+  const hooks: Record<HookGroup, Record<string, unknown>> = {
+    lifecycle: group('lifecycle'),
+    query: group('query'),
+    listing: group('listing'),
+    placement: group('placement'),
+  };
+  return Object.freeze(hooks) as CoreHooks;
 }

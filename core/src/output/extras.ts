@@ -1,7 +1,7 @@
 // What `-x/--extended` adds to one listed device or type: core's `Claimed by` (which loaded
 // plugins claim it) and the lines and JSON fields plugins add through the listing hooks.
 
-import { listingFieldProblem, type JsonValue, type ListingOutput } from '@mdevctl/plugin-sdk';
+import { collectListing, type CollectedListing, type JsonValue, type ListingOutput } from '@mdevctl/plugin-sdk';
 import { obj, type Json } from './json.js';
 
 export interface ListingExtra {
@@ -18,20 +18,23 @@ export function extraCollector(
   json: boolean,
   claimedBy: readonly string[],
 ): { output: ListingOutput; extra: ListingExtra } {
-  const lines: string[] = claimedBy.length > 0 ? [`Claimed by: ${claimedBy.join(', ')}`] : [];
+  // The SDK's collector (the test harness uses the same), seeded with core's `claimed_by`; each
+  // accepted field is also kept as our ordered JSON, as it was when given.
+  const collected: CollectedListing = {
+    lines: claimedBy.length > 0 ? [`Claimed by: ${claimedBy.join(', ')}`] : [],
+    fields: [['claimed_by', [...claimedBy]]],
+  };
   const fields: Array<readonly [string, Json]> = [['claimed_by', [...claimedBy]]];
+  const checked = collectListing(reserved, json, collected);
   const output: ListingOutput = {
     json,
-    line(text: string): void {
-      lines.push(...String(text).split('\n'));
-    },
+    line: (text) => checked.line(text),
     field(name: string, value: JsonValue): void {
-      const problem = listingFieldProblem(name, value, reserved, fields.map(([n]) => n));
-      if (problem !== undefined) throw new Error(problem);
+      checked.field(name, value);
       fields.push([name, toJson(value)]);
     },
   };
-  return { output, extra: { lines, fields } };
+  return { output, extra: { lines: collected.lines, fields } };
 }
 
 /** A checked JSON value as our ordered JSON (object keys in insertion order). */

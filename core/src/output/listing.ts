@@ -2,7 +2,7 @@
 // (store and sysfs), and with -x what core (`Claimed by`) and the plugins' listing taps add to
 // each device and type. app.ts formats them (output/devices.ts, output/types.ts).
 
-import { DEVICE_FIELDS, TYPE_FIELDS, claimsDevice, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo } from '@mdevctl/plugin-sdk';
+import { DEVICE_FIELDS, TYPE_FIELDS, claimsDevice, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type QueryContext } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
 import type { CoreHooks } from '../lifecycle/hooks.js';
 import { messageOf } from '../model/errors.js';
@@ -35,7 +35,7 @@ export class Listing {
 
   /** -x: each entry with core's `Claimed by` and what the listing.device taps add. */
   private async extendEntries(entries: ListEntry[], plugins: readonly MdevctlPlugin[], opts: EntryOptions): Promise<ListEntry[]> {
-    const query = { host: this.host.view, log: this.host.log };
+    const query: QueryContext = { purpose: 'list', host: this.host.view, log: this.host.log };
     const out: ListEntry[] = [];
     for (const entry of entries) {
       const d = entry.device;
@@ -48,7 +48,7 @@ export class Listing {
 
   /** -x: each type's `Claimed by` and what the listing.type taps add. */
   async typeExtras(types: readonly MdevTypeInfo[], plugins: readonly MdevctlPlugin[], opts: { readonly dumpjson?: boolean | undefined }): Promise<TypeExtras> {
-    const query = { host: this.host.view, log: this.host.log };
+    const query: QueryContext = { purpose: 'list', host: this.host.view, log: this.host.log };
     const extras = new Map<MdevTypeInfo, ListingExtra>();
     for (const t of types) {
       const { output, extra } = extraCollector(TYPE_FIELDS, opts.dumpjson === true, claimers(plugins, t.parent, t.type));
@@ -73,7 +73,7 @@ export class Listing {
 
   private async activeEntries(filter: { uuid?: string | undefined; parent?: string | undefined }): Promise<ListEntry[]> {
     const out: ListEntry[] = [];
-    const query = { host: this.host.view, log: this.host.log };
+    const query: QueryContext = { purpose: 'list', host: this.host.view, log: this.host.log };
     const devices = this.host.sysfs
       .activeDevices(filter)
       .sort((a, b) => compareBytes(a.parent, b.parent) || compareBytes(a.uuid, b.uuid));

@@ -1,22 +1,26 @@
 // Runs one plugin the way mdevctl does, without mdevctl: checks its SDK version, applies it to
-// in-memory hooks whose taps see only the devices the plugin claims, and drives the stages and
-// listings a test needs. A plugin's errors are thrown as they are (mdevctl adds `Plugin <name>: `).
+// in-memory hooks (one TestHook per hook of HOOK_CONTRACT) through the same scoping code as
+// mdevctl (scope.ts), and drives the stages and listings a test needs, with mdevctl's
+// diagnostics list and listing collector. A plugin's errors are thrown as they are (mdevctl adds
+// `Plugin <name>: `).
 
 import type {
-  Action, AttributeList, CommandRequest, Diagnostic, Diagnostics, HostView, KernelRefusal, LifecycleContext, Logger,
-  QueryContext,
+  Action, AttributeList, CommandRequest, Diagnostic, HostView, KernelRefusal, LifecycleContext, Logger, QueryContext, QueryPurpose,
 } from '../context.js';
-import type { HookInterceptor, MdevctlHooks, TapOptions } from '../hooks.js';
-import {
-  DEVICE_FIELDS, TYPE_FIELDS, listingFieldProblem, type DeviceListing, type JsonValue, type ListingOutput, type TypeListing,
-} from '../listing.js';
+import { DiagnosticList } from '../diagnostics.js';
+import { HOOK_CONTRACT, type HookContract, type HookGroup, type HookSpec, type MdevctlHooks, type SpecAnswer, type SpecArgs } from '../hooks.js';
+import { DEVICE_FIELDS, TYPE_FIELDS, collectListing, type CollectedListing, type JsonValue, type ListingOutput } from '../listing.js';
 import type { ActiveDevice, DefinedDevice, MdevDevice, MdevTypeInfo } from '../model.js';
-import {
-  claimsDevice, claimsRun, sdkVersionProblem, type MdevctlPlugin, type PluginFactory, type PluginOptions,
-} from '../plugin.js';
+import { sdkVersionProblem, type MdevctlPlugin, type PluginFactory, type PluginOptions } from '../plugin.js';
+import { scopedHooks } from '../scope.js';
 import { TestHook } from './hooks.js';
 import type { PlacementRoomQuery, PlacementStep } from '../placement.js';
 import { testHost, type TestHostData } from './host.js';
+
+/** The harness's hooks: one TestHook per hook of the contract. */
+type TestHooks = {
+  readonly [G in HookGroup]: { readonly [K in keyof HookContract[G]]: TestHook<SpecArgs<HookContract[G][K]>, SpecAnswer<HookContract[G][K]>> };
+};
 
 /** What a plugin added to one listed entry. */
 export interface ListingResult {
@@ -52,8 +56,8 @@ export interface TestHarness {
   validate(device: MdevDevice, options?: RunOptions): Promise<Diagnostic[]>;
   /** Runs one lifecycle stage on a context; resolves to a bail stage's answer. */
   run(stage: keyof MdevctlHooks['lifecycle'], ctx: LifecycleContext): Promise<unknown>;
-  /** Asks the plugin for a running device's attributes. */
-  activeAttributes(device: ActiveDevice): Promise<AttributeList | undefined>;
+  /** Asks the plugin for a running device's attributes (why: `list` unless given). */
+  activeAttributes(device: ActiveDevice, options?: { purpose?: QueryPurpose }): Promise<AttributeList | undefined>;
   /** Asks the plugin why the kernel refused a write (its hint), as core does after a failed write. */
   explainRefusal(refusal: KernelRefusal): Promise<string | undefined>;
   /** The plugin's answer to placement.room (undefined: not its parent or type). Since SDK 1.3. */
@@ -84,51 +88,10 @@ export async function createTestHarness<O = PluginOptions>(
   if (problem !== undefined) throw new Error(`Plugin ${plugin.name} ${problem}`);
   const host = testHost(options.host);
   const log = recordingLogger();
-  const hooks = {
-    lifecycle: {
-      define: new TestHook<[LifecycleContext]>(false),
-      validate: new TestHook<[LifecycleContext, Diagnostics]>(false),
-      pre: new TestHook<[LifecycleContext]>(false),
-      create: new TestHook<[LifecycleContext], true>(true),
-      live: new TestHook<[LifecycleContext], true>(true),
-      attrs: new TestHook<[LifecycleContext]>(false),
-      post: new TestHook<[LifecycleContext]>(false),
-      notify: new TestHook<[LifecycleContext]>(false),
-    },
-    query: {
-      activeAttributes: new TestHook<[ActiveDevice, QueryContext], AttributeList>(true),
-      explainRefusal: new TestHook<[KernelRefusal, QueryContext], string>(true),
-    },
-    listing: {
-      device: new TestHook<[DeviceListing, QueryContext]>(false),
-      type: new TestHook<[TypeListing, QueryContext]>(false),
-    },
-    placement: {
-      room: new TestHook<[PlacementRoomQuery, QueryContext], number>(true),
-      choose: new TestHook<[PlacementStep, QueryContext], string>(true),
-    },
-  };
-  const claims = plugin.claims;
-  const lifecycle = Object.fromEntries(
-    Object.entries(hooks.lifecycle).map(([k, h]) => [k, scoped(h as TestHook<unknown[]>, (ctx) => claimsRun(claims, ctx as LifecycleContext))]),
-  );
-  const view = {
-    lifecycle,
-    query: {
-      activeAttributes: scoped(hooks.query.activeAttributes, (d) => claimsDevice(claims, d.parent, d.type)),
-      explainRefusal: scoped(hooks.query.explainRefusal, (r) => claimsDevice(claims, r.device.parent, r.device.type)),
-    },
-    listing: {
-      device: scoped(hooks.listing.device, (l) => claimsDevice(claims, l.device.parent, l.device.type)),
-      type: scoped(hooks.listing.type, (l) => claimsDevice(claims, l.type.parent, l.type.type)),
-    },
-    placement: {
-      room: scoped(hooks.placement.room, (q) => claimsDevice(claims, q.parent, q.type)),
-      choose: scoped(hooks.placement.choose, (st) => st.candidates.some((c) => claimsDevice(claims, c.parent, c.type))),
-    },
-  } as unknown as MdevctlHooks;
-  plugin.apply(view);
-  const query: QueryContext = { host, log };
+  const hooks = testHooks();
+  // The same scoping as mdevctl's (scope.ts); errors and promises are left as the plugin made them.
+  plugin.apply(scopedHooks(hooks, plugin.claims));
+  const query = (purpose: QueryPurpose): QueryContext => ({ purpose, host, log });
 
   const context = (device: MdevDevice, o: RunOptions = {}): LifecycleContext => {
     const action = o.checkOnly ? 'start' : (o.action ?? o.request?.action ?? 'define');
@@ -139,7 +102,7 @@ export async function createTestHarness<O = PluginOptions>(
       checkOnly: o.checkOnly ?? false,
       host,
       log,
-      diagnostics: diagnosticList(),
+      diagnostics: new DiagnosticList(),
       device,
       state: 'none',
       scratch: new Map(),
@@ -160,70 +123,40 @@ export async function createTestHarness<O = PluginOptions>(
       return [...ctx.diagnostics.items];
     },
     run: (stage, ctx) => (hooks.lifecycle[stage] as TestHook<[LifecycleContext], unknown>).run(ctx),
-    activeAttributes: (device) => hooks.query.activeAttributes.run(device, query),
-    explainRefusal: (refusal) => hooks.query.explainRefusal.run(refusal, query),
-    room: (q) => hooks.placement.room.run(q, query),
-    choose: (st) => hooks.placement.choose.run(st, query),
+    activeAttributes: (device, o = {}) => hooks.query.activeAttributes.run(device, query(o.purpose ?? 'list')),
+    explainRefusal: (refusal) => hooks.query.explainRefusal.run(refusal, query('explain')),
+    room: (q) => hooks.placement.room.run(q, query('place')),
+    choose: (st) => hooks.placement.choose.run(st, query('place')),
     async listDevice(device, o = {}) {
       const out = listingOutput(DEVICE_FIELDS, o.json ?? false);
-      await hooks.listing.device.run({ ...out.sink, device, defined: o.defined ?? false, verbose: o.verbose ?? false }, query);
+      await hooks.listing.device.run({ ...out.sink, device, defined: o.defined ?? false, verbose: o.verbose ?? false }, query('list'));
       return out.result;
     },
     async listType(type, o = {}) {
       const out = listingOutput(TYPE_FIELDS, o.json ?? false);
-      await hooks.listing.type.run({ ...out.sink, type }, query);
+      await hooks.listing.type.run({ ...out.sink, type }, query('list'));
       return out.result;
-    },
-  };
-}
-
-/** A view of a hook whose taps (and interceptors) run only when `sees` accepts the call. */
-function scoped<Args extends unknown[], R>(hook: TestHook<Args, R>, sees: (first: Args[0]) => boolean) {
-  const guard =
-    (fn: (...args: Args) => unknown) =>
-    async (...args: Args): Promise<unknown> =>
-      sees(args[0]) ? fn(...args) : undefined;
-  return {
-    tap: (o: TapOptions, fn: (...args: Args) => unknown) => hook.tap(o, guard(fn)),
-    tapPromise: (o: TapOptions, fn: (...args: Args) => Promise<unknown>) => hook.tapPromise(o, guard(fn)),
-    intercept: (i: HookInterceptor<Args, R>) => {
-      const open: boolean[] = [];
-      hook.intercept({
-        call: (...args) => {
-          const s = sees(args[0]);
-          open.push(s);
-          if (s) i.call?.(...args);
-        },
-        result: (r) => void (open.pop() === true && i.result?.(r)),
-        error: (e) => void (open.pop() === true && i.error?.(e)),
-        done: () => void (open.pop() === true && i.done?.()),
-      });
     },
   };
 }
 
 function listingOutput(reserved: readonly string[], json: boolean): { sink: ListingOutput; result: ListingResult } {
-  const result: ListingResult = { lines: [], fields: {} };
-  const sink: ListingOutput = {
-    json,
-    line: (text) => void result.lines.push(...String(text).split('\n')),
-    field: (name, value) => {
-      const problem = listingFieldProblem(name, value, reserved, Object.keys(result.fields));
-      if (problem !== undefined) throw new Error(problem);
-      result.fields[name] = value;
+  const collected: CollectedListing = { lines: [], fields: [] };
+  const result: ListingResult = {
+    lines: collected.lines,
+    get fields() {
+      return Object.fromEntries(collected.fields);
     },
   };
-  return { sink, result };
+  return { sink: collectListing(reserved, json, collected), result };
 }
 
-function diagnosticList(): Diagnostics {
-  const items: Diagnostic[] = [];
-  return {
-    items,
-    error: (source, message) => void items.push({ severity: 'error', source, message }),
-    warn: (source, message) => void items.push({ severity: 'warning', source, message }),
-    hasErrors: () => items.some((d) => d.severity === 'error'),
-  };
+/** One TestHook per hook of the contract, of its kind. */
+function testHooks(): TestHooks {
+  const make = (spec: HookSpec) => new TestHook<unknown[], unknown>(spec.kind === 'bail');
+  const group = <G extends keyof HookContract>(g: G) =>
+    Object.fromEntries(Object.entries(HOOK_CONTRACT[g]).map(([k, spec]) => [k, make(spec as HookSpec)]));
+  return { lifecycle: group('lifecycle'), query: group('query'), listing: group('listing'), placement: group('placement') } as TestHooks;
 }
 
 function recordingLogger(): RecordingLogger {

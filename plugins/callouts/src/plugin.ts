@@ -41,8 +41,6 @@ export class CalloutsPlugin implements MdevctlPlugin {
   readonly name = PLUGIN_NAME;
   readonly sdkVersion = SDK_VERSION;
   private readonly engine: CalloutEngine;
-  /** One entry per define stage running: true for a `define` command's. */
-  private readonly defineStages: boolean[] = [];
 
   constructor(options: CalloutsOptions = {}) {
     this.engine = new CalloutEngine(resolveOptions(options));
@@ -50,14 +48,6 @@ export class CalloutsPlugin implements MdevctlPlugin {
 
   apply(hooks: MdevctlHooks): void {
     const stages = hooks.lifecycle;
-    // `get attributes` asked while core builds a define's device must fail the define; asked by
-    // list, a failure only costs that device its attributes. The interceptor tells them apart.
-    stages.define.intercept({
-      name: PLUGIN_NAME,
-      call: (ctx) => void this.defineStages.push(ctx.action === 'define'),
-      done: () => void this.defineStages.pop(),
-      error: () => void this.defineStages.pop(),
-    });
     stages.pre.tapPromise(PLUGIN_NAME, (ctx) => this.pre(ctx));
     stages.live.tapPromise(PLUGIN_NAME, (ctx) => this.liveStage(ctx));
     stages.post.tapPromise(PLUGIN_NAME, (ctx) => this.post(ctx));
@@ -122,7 +112,9 @@ export class CalloutsPlugin implements MdevctlPlugin {
   }
 
   private async attributes(device: ActiveDevice, query: QueryContext): Promise<AttributeList | undefined> {
-    const strict = this.defineStages.at(-1) === true;
+    // Asked for define -u of a running device, a failure must fail the define; asked by list, it
+    // only costs that device its attributes.
+    const strict = query.purpose === 'define';
     const outcome = await this.engine.callout(query.host.root, query.log, { target: device, event: 'get', action: 'attributes', state: 'none', input: '' });
     let failure: string;
     if (outcome.kind === 'none') return undefined;

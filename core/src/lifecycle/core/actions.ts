@@ -126,7 +126,7 @@ export class CoreActions {
     if (typeof e?.code !== 'string') return '';
     const refusal: KernelRefusal = { ...what, code: e.code, errno: Math.abs(typeof e.errno === 'number' ? e.errno : 0) };
     try {
-      const hint = await this.hooks.query.explainRefusal.promise(refusal, { host: this.host.view, log: this.host.log });
+      const hint = await this.hooks.query.explainRefusal.promise(refusal, { purpose: 'explain', host: this.host.view, log: this.host.log });
       return hint === undefined || hint.trim() === '' ? '' : `; ${what.file}: ${firstLine(hint)}`;
     } catch (problem) {
       this.host.log.debug(`explaining ${e.code} failed: ${problem instanceof Error ? problem.message : String(problem)}`);

@@ -55,7 +55,7 @@ export class DeviceBuilder {
     if (type === undefined) throw new MdevctlError('No type specified');
     // A running device is defined with the attributes it runs with (SPEC §8: asked before pre).
     const attrs: readonly Attribute[] = active
-      ? ((await this.hooks.query.activeAttributes.promise(active, { host: this.host.view, log: this.host.log })) ?? [])
+      ? ((await this.hooks.query.activeAttributes.promise(active, { purpose: 'define', host: this.host.view, log: this.host.log })) ?? [])
       : [];
     ctx.device = { uuid, parent, type, start: req.auto ? 'auto' : 'manual', attrs };
   }
