@@ -11,6 +11,7 @@ export * from './listing.js';
 export * from './errors.js';
 export * from './plugin.js';
 export * from './backend.js';
+export * from './options.js';
 export * from './scope.js';
 export { DiagnosticList } from './diagnostics.js';
 export { FileLock, discard as discardPath } from './file-lock.js';

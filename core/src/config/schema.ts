@@ -6,7 +6,7 @@
 //                  "<package name or path>": true | {options} },
 //     "policies": { "calloutTimeoutMs": <whole ms> } }
 
-import type { PluginOptions } from '@mdevctl/plugin-sdk';
+import { pluginOptionsProblem, type PluginConfiguration, type PluginOptions } from '@mdevctl/plugin-sdk';
 import { MdevctlError } from '../model/errors.js';
 import type { ExternalPluginRef, Policies, Settings } from './settings.js';
 
@@ -20,10 +20,10 @@ export class ConfigError extends MdevctlError {
   }
 }
 
-/** What the schema knows of the built-in plugins: their names and the options each accepts. */
+/** What the schema knows of the built-in plugins: their names and the options each declares. */
 export interface BuiltinInfo {
   readonly name: string;
-  readonly options: readonly string[];
+  readonly configuration: PluginConfiguration;
 }
 
 /** Finds an external plugin's module file; throws an Error whose message says why it cannot. */
@@ -74,15 +74,8 @@ function checkOptions(value: unknown, where: string, builtin: BuiltinInfo | unde
   if (value === true) return {};
   const options = record(value) ?? fail(`${where} must be true, false or an object of options`);
   if (builtin) {
-    for (const key of Object.keys(options)) {
-      if (!builtin.options.includes(key)) {
-        fail(
-          builtin.options.length === 0
-            ? `${where}: the built-in plugin ${builtin.name} takes no options`
-            : `${where}: unknown option ${JSON.stringify(key)} (known: ${builtin.options.join(', ')})`,
-        );
-      }
-    }
+    const problem = pluginOptionsProblem(builtin.configuration, options);
+    if (problem !== undefined) fail(`${where}: ${problem.replace(/^the plugin /, `the built-in plugin ${builtin.name} `)}`);
   }
   return options;
 }

@@ -1,30 +1,32 @@
 // The plugins shipped with mdevctl, on by default. The configuration file can turn each off by
-// name and give it options (only those listed here); policies reach the plugin they concern.
+// name and give it options (those the plugin declares in its `configuration` export); policies
+// reach the plugin they concern.
 
-import type { MdevctlPlugin, PluginEnvironment, PluginOptions } from '@mdevctl/plugin-sdk';
-import createMtty from '@mdevctl/plugin-mtty';
-import createI915 from '@mdevctl/plugin-i915-gvtg';
-import createCcw from '@mdevctl/plugin-vfio-ccw';
-import createAp from '@mdevctl/plugin-vfio-ap';
-import createCallouts from '@mdevctl/plugin-callouts';
+import { withDefaults, type MdevctlPlugin, type PluginConfiguration, type PluginEnvironment, type PluginOptions } from '@mdevctl/plugin-sdk';
+import createMtty, { configuration as mttyOptions } from '@mdevctl/plugin-mtty';
+import createI915, { configuration as i915Options } from '@mdevctl/plugin-i915-gvtg';
+import createCcw, { configuration as ccwOptions } from '@mdevctl/plugin-vfio-ccw';
+import createAp, { configuration as apOptions } from '@mdevctl/plugin-vfio-ap';
+import createCallouts, { configuration as calloutsOptions } from '@mdevctl/plugin-callouts';
 import type { Policies } from '../config/settings.js';
 
 export interface BuiltinPlugin {
   /** The plugin's name (as its `name`), the key that turns it off in the configuration file. */
   readonly name: string;
-  /** The options the configuration file may give it. */
-  readonly options: readonly string[];
+  /** The options the configuration file may give it, as the plugin declares them. */
+  readonly configuration: PluginConfiguration;
+  /** Makes the plugin from checked options (defaults filled in: withDefaults). */
   create(options: PluginOptions, policies: Policies, environment: PluginEnvironment): MdevctlPlugin;
 }
 
 export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
-  { name: 'mtty', options: [], create: () => createMtty() },
-  { name: 'i915-gvtg', options: [], create: () => createI915() },
-  { name: 'vfio-ccw', options: [], create: () => createCcw() },
-  { name: 'vfio-ap', options: ['lockWaitMs'], create: (options) => createAp(options) },
+  { name: 'mtty', configuration: mttyOptions, create: () => createMtty() },
+  { name: 'i915-gvtg', configuration: i915Options, create: () => createI915() },
+  { name: 'vfio-ccw', configuration: ccwOptions, create: () => createCcw() },
+  { name: 'vfio-ap', configuration: apOptions, create: (options) => createAp(options) },
   {
     name: 'callouts',
-    options: ['timeoutMs'],
+    configuration: calloutsOptions,
     // policies.calloutTimeoutMs wins over the plugin's own option (and MDEVCTL_CALLOUT_TIMEOUT_MS over both).
     create: (options, policies, environment) =>
       createCallouts(
@@ -39,7 +41,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
 
 /** Every built-in plugin with its default options, in this process's environment. */
 export function builtinPlugins(environment: PluginEnvironment = processEnvironment()): MdevctlPlugin[] {
-  return BUILTIN_PLUGINS.map((b) => b.create({}, {}, environment));
+  return BUILTIN_PLUGINS.map((b) => b.create(withDefaults(b.configuration, {}), {}, environment));
 }
 
 /** The environment of a plugin run by this process as it stands (process.env, process.stderr). */

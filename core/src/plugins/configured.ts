@@ -1,7 +1,7 @@
 // The plugins of one mdevctl run, from its settings: the built-in ones not turned off (with their
-// options and policies), then the external ones the configuration file names.
+// declared options, checked by config/schema.ts, with their defaults, and policies), then the external ones the configuration file names.
 
-import type { MdevctlPlugin, PluginEnvironment } from '@mdevctl/plugin-sdk';
+import { withDefaults, type MdevctlPlugin, type PluginEnvironment } from '@mdevctl/plugin-sdk';
 import type { Settings } from '../config/settings.js';
 import { MdevctlError, firstLine, messageOf } from '../model/errors.js';
 import { BUILTIN_PLUGINS } from './builtin.js';
@@ -17,7 +17,7 @@ export async function configuredPlugins(
       const pluginOptions = settings.builtins.get(builtin.name);
       if (pluginOptions === false) continue;
       try {
-        plugins.push(builtin.create(pluginOptions ?? {}, settings.policies, options.environment));
+        plugins.push(builtin.create(withDefaults(builtin.configuration, pluginOptions ?? {}), settings.policies, options.environment));
       } catch (err) {
         throw new MdevctlError(`Plugin ${builtin.name} failed to load: ${firstLine(messageOf(err))}`, { cause: err });
       }

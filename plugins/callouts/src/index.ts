@@ -15,12 +15,23 @@
 //
 // The timeout: env MDEVCTL_CALLOUT_TIMEOUT_MS, else the `timeoutMs` option, else 30000 ms.
 
-import type { MdevctlPlugin, PluginEnvironment } from '@mdevctl/plugin-sdk';
+import type { MdevctlPlugin, PluginConfiguration, PluginEnvironment } from '@mdevctl/plugin-sdk';
 import { CalloutsPlugin } from './plugin.js';
-import { timeoutFromEnv, type CalloutsOptions } from './options.js';
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, timeoutFromEnv, type CalloutsOptions } from './options.js';
 
 export { CalloutsPlugin, CalloutError, PLUGIN_NAME } from './plugin.js';
 export { TIMEOUT_ENV, DEFAULT_TIMEOUT_MS, type CalloutsOptions } from './options.js';
+
+/** The options the plugin takes from the configuration file (writeStderr is for direct callers only). */
+export const configuration: PluginConfiguration = {
+  timeoutMs: {
+    type: 'integer',
+    min: 1,
+    max: MAX_TIMEOUT_MS,
+    default: DEFAULT_TIMEOUT_MS,
+    description: 'How long one call-out or notifier script may run before it is killed (ms)',
+  },
+};
 
 /**
  * The plugin as core loads it, given the run's environment: MDEVCTL_CALLOUT_TIMEOUT_MS, when

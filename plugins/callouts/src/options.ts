@@ -3,7 +3,7 @@
 export const TIMEOUT_ENV = 'MDEVCTL_CALLOUT_TIMEOUT_MS';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** setTimeout's limit (about 24.8 days); a longer delay would fire at once. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
+export const MAX_TIMEOUT_MS = 2_147_483_647;
 
 export interface CalloutsOptions {
   /** How long one script may run before it is killed (ms, default 30000). */
