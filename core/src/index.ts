@@ -4,6 +4,8 @@ export { Mdevctl, type MdevctlOptions, type ListOptions, type TypesOptions } fro
 export { HostPaths } from './host/paths.js';
 export { Host } from './host/host.js';
 export { Transaction, type IntentRecord } from './lifecycle/transaction.js';
+export { createHooks, type CoreHooks } from './lifecycle/hooks.js';
+export { pluginView } from './plugins/scope.js';
 export { StderrLogger, parseLogLevel } from './host/log.js';
 export { MdevctlError, UsageError, ValidationFailed } from './model/errors.js';
 export { parseUuid } from './model/uuid.js';

@@ -143,6 +143,9 @@ test('malformed files: wrong shapes, unknown keys, unknown built-ins, bad polici
       [{ plugins: { mttyy: false } }, 'plugins["mttyy"]: there is no built-in plugin of this name to turn off (built-in: mtty, i915-gvtg, vfio-ccw, vfio-ap, callouts)'],
       [{ plugins: { mtty: { verbose: true } } }, 'plugins["mtty"]: the built-in plugin mtty takes no options'],
       [{ plugins: { callouts: { timeout: 5 } } }, 'plugins["callouts"]: unknown option "timeout" (known: timeoutMs)'],
+      // checked against the plugin's own declarations (type and range), before any plugin is made
+      [{ plugins: { callouts: { timeoutMs: 0 } } }, 'plugins["callouts"]: option "timeoutMs" must be a whole number from 1 to 2147483647, not 0'],
+      [{ plugins: { 'vfio-ap': { lockWaitMs: 'soon' } } }, 'plugins["vfio-ap"]: option "lockWaitMs" must be a whole number from 0, not "soon"'],
       [{ plugins: { 'not a name!': true } }, 'plugins["not a name!"]: not a package name (name or @scope/name) nor a path (/…, ./… or ../…)'],
       [{ policies: [] }, '"policies" must be an object'],
       [{ policies: { timeout: 1 } }, 'unknown policy "timeout" (known: calloutTimeoutMs)'],
@@ -173,3 +176,4 @@ test('MDEVCTL_CONFIG naming a missing file, or a file of an unknown type, is an 
     const noExt = r.put('mdevctl-config', 'policies:\n  calloutTimeoutMs: 42\n');
     assert.equal((await r.load(noExt)).policies.calloutTimeoutMs, 42, 'no extension: YAML (which includes JSON)');
   }));
+
