@@ -2,9 +2,9 @@
 // the first of the search places that exists in ROOT/etc/mdevctl.d. Only a few stat() calls, so
 // a host without a configuration file never loads cosmiconfig.
 
-import { statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { HostPaths } from '../host/paths.js';
+import { isFile } from '../host/fs.js';
 
 /** The environment variable naming the configuration file (instead of the search). */
 export const CONFIG_ENV = 'MDEVCTL_CONFIG';
@@ -41,10 +41,3 @@ export function findConfigFile(paths: HostPaths, override: string | undefined): 
   return undefined;
 }
 
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}

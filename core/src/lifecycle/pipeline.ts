@@ -3,7 +3,8 @@
 // upstream does). Validation problems are all reported at once, before anything is written. Each
 // run has one transaction (transaction.ts): it begins with the intent record before create
 // (before live for modify --live), core's primary action registers its undo on it, and it
-// commits, or rolls back when create or attrs fails.
+// commits, or rolls back when create or attrs fails. A live stage that no tap applies fails the
+// run as a failed primary action does: pre and create do not run, post and notify do.
 // crashPoint() marks where the MDEVCTL_TEST_CRASH_AT test hook can kill the run.
 
 import type { CommandRequest, Diagnostic, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
@@ -48,8 +49,8 @@ export class LifecyclePipeline {
     }
     crashPoint('validate');
 
-    // modify --live changes the running device in pre (the live call-out, before the stored
-    // change): its record starts there, so that a crash between the two is reported too.
+    // modify --live changes the running device in the live stage, before pre and the stored
+    // change: its record begins before live, so that a crash between the two is reported too.
     const tx = this.transactions.open(ctx);
     try {
       const live = request.action === 'modify' && request.live === true;

@@ -9,8 +9,9 @@
 // A package's module: its package.json "exports" (the "." entry, conditions node, import,
 // default), else "main", else index.js — what `import()` of the package would load.
 
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { kindOf } from '../host/fs.js';
 
 const CONDITIONS = ['node', 'import', 'default'];
 const PACKAGE_NAME = /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*$/i;
@@ -92,13 +93,4 @@ function exportTarget(exports: unknown): string | undefined {
     if (t !== undefined) return t;
   }
   return undefined;
-}
-
-function kindOf(path: string): 'file' | 'dir' | undefined {
-  try {
-    const st = statSync(path);
-    return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : undefined;
-  } catch {
-    return undefined;
-  }
 }

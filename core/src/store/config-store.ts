@@ -12,6 +12,7 @@ import {
 import { writeAll } from '@mdevctl/plugin-sdk';
 import { dirname, join } from 'node:path';
 import type { DefinedDevice, MdevDevice } from '@mdevctl/plugin-sdk';
+import { isDir } from '../host/fs.js';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError } from '../model/errors.js';
 import { MAX_CONFIG_BYTES, formatConfig, parseDeviceConfig, parseDeviceConfigBytes, type DeviceConfig } from '../model/device-config.js';
@@ -350,12 +351,7 @@ function entryIn(dir: string, name: string): Dirent[] {
 
 function isDirectory(entry: Dirent, base: string): boolean {
   if (entry.isDirectory()) return true;
-  if (!entry.isSymbolicLink()) return false;
-  try {
-    return statSync(join(base, entry.name)).isDirectory();
-  } catch {
-    return false;
-  }
+  return entry.isSymbolicLink() && isDir(join(base, entry.name));
 }
 
 /** Creates the temp file exclusively, never through a symlink; one left by a dead namesake goes first. */

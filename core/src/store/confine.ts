@@ -7,9 +7,10 @@
 // that fd's path — Node has no openat(2), and /proc/self/fd/N/name resolves from the opened
 // dir itself, never from its name again — so a dir swapped for a link after the check changes nothing.
 
-import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { MdevctlError, describeOsError } from '../model/errors.js';
+import { isSymlink } from '../host/fs.js';
 
 export class RootConfinement {
   private realRoot: string | undefined;
@@ -100,11 +101,3 @@ export class RootConfinement {
 
 /** Whether /proc/self/fd paths work here (Linux with /proc mounted); else the checked paths are used. */
 const FD_PATHS = existsSync('/proc/self/fd');
-
-function isSymlink(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}

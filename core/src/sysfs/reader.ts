@@ -1,6 +1,6 @@
 // Reads the mdev parts of sysfs under the root: parents, their types, active devices.
 
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ActiveDevice, MdevTypeInfo } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
@@ -8,6 +8,7 @@ import { MdevctlError, describeOsError } from '../model/errors.js';
 import { compareBytes } from '../model/order.js';
 import { isUuidName } from '../model/uuid.js';
 import type { DeviceFilter } from '../store/config-store.js';
+import { isDir, readOptional } from '../host/fs.js';
 
 export class SysfsReader {
   constructor(private readonly paths: HostPaths) {}
@@ -132,14 +133,6 @@ function listDir(dir: string): string[] {
   }
 }
 
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 function readRequired(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -148,10 +141,3 @@ function readRequired(file: string): string {
   }
 }
 
-function readOptional(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}

@@ -9,13 +9,14 @@
 // 1.x reads only JSON at `/etc/mdevctl.d/<parent>/<uuid>`, so these are invisible (0.1) or
 // reported as malformed (key=value) until `mdevctl import-legacy` converts them.
 
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { HostPaths } from '../../host/paths.js';
 import { describeOsError } from '../../model/errors.js';
 import { nameProblem } from '../../model/names.js';
 import { compareBytes } from '../../model/order.js';
 import { parseUuid } from '../../model/uuid.js';
+import { isDir, isFile } from '../../host/fs.js';
 
 /** 0.1's definitions dir, relative to the root. */
 export const LEGACY_01_DIR = 'etc/mdev.d';
@@ -229,18 +230,3 @@ function files(dir: string): string[] {
     .sort(compareBytes);
 }
 
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}

@@ -2,10 +2,11 @@
 // dirs of SPEC §1, the udev rule that starts a parent's `auto` devices when it registers, and
 // the man pages and bash completion where man and bash-completion look for them.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { writeAll } from '@mdevctl/plugin-sdk';
 import { dirname, join } from 'node:path';
 import type { HostPaths } from '../../host/paths.js';
+import { isDir } from '../../host/fs.js';
 
 export const UDEV_RULE_FILE = 'usr/lib/udev/rules.d/60-mdevctl.rules';
 export const MAN_DIR = 'usr/share/man/man8';
@@ -93,10 +94,3 @@ export function install(item: InstallItem): InstallOutcome {
   return old === undefined ? 'installed' : 'updated';
 }
 
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
