@@ -12,7 +12,7 @@ import {
 import { writeAll } from '@mdevctl/plugin-sdk';
 import { dirname, join } from 'node:path';
 import type { DefinedDevice, MdevDevice } from '@mdevctl/plugin-sdk';
-import { isDir } from '../host/fs.js';
+import { isDir, errnoCode } from '../host/fs.js';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError } from '../model/errors.js';
 import { MAX_CONFIG_BYTES, formatConfig, parseDeviceConfig, parseDeviceConfigBytes, type DeviceConfig } from '../model/device-config.js';
@@ -111,7 +111,7 @@ export class ConfigStore {
         // One uuid asked for (start, stop, start-parent-mdevs: once per device): no dir listing.
         entries = filter.uuid !== undefined && isUuidName(filter.uuid) ? entryIn(dir, filter.uuid) : readdirSync(dir, { withFileTypes: true });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') {
+        if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') {
           problems.push({ path: dir, message: `Unable to read directory ${dir}: ${describeOsError(err)}` });
         }
         continue;
@@ -291,7 +291,7 @@ export class ConfigStore {
       bytes = readConfigBytes(path);
     } catch (err) {
       if (err instanceof MdevctlError) throw err;
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (errnoCode(err) === 'ENOENT') return undefined;
       throw new MdevctlError(`Unable to read definition ${path}: ${describeOsError(err)}`);
     }
     return this.parse(parent, uuid, path, (warn) => parseDeviceConfigBytes(bytes, path, warn));
@@ -327,7 +327,7 @@ function readListedFile(path: string): string | undefined {
     if (text.includes('\ufffd') || text.length > MAX_CONFIG_BYTES / 4) return undefined;
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a BOM is dropped, as decodeConfig does
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoCode(err);
     if (code === 'ELOOP' || code === 'ENOENT' || code === 'EISDIR' || code === 'ENXIO') return undefined;
     throw new MdevctlError(`Unable to read definition ${path}: ${describeOsError(err)}`);
   }
@@ -343,7 +343,7 @@ function entryIn(dir: string, name: string): Dirent[] {
     // lstat: a link leading nowhere is an entry (load() reports it), as a dir listing sees it
     regular = lstatSync(join(dir, name)).isFile();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
   }
   return [{ name, isFile: () => regular } as Dirent];
@@ -359,7 +359,7 @@ function openTemp(temp: string): number {
   try {
     return openSync(temp, TEMP_FLAGS, 0o644);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (errnoCode(err) !== 'EEXIST') throw err;
     unlinkSync(temp);
     return openSync(temp, TEMP_FLAGS, 0o644);
   }

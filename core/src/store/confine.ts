@@ -10,7 +10,7 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { MdevctlError, describeOsError } from '../model/errors.js';
-import { isSymlink } from '../host/fs.js';
+import { isSymlink, errnoCode } from '../host/fs.js';
 
 export class RootConfinement {
   private realRoot: string | undefined;
@@ -23,7 +23,7 @@ export class RootConfinement {
     try {
       real = realpathSync.native(path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (errnoCode(err) !== 'ENOENT') {
         return `Unable to resolve ${path}: ${describeOsError(err)}`;
       }
       if (isSymlink(path)) return `${path} is a symbolic link to nothing; not using it`;
