@@ -90,13 +90,24 @@ test('its listing data shows only with -x, and only on its devices and types', (
     assert.doesNotMatch(mdevctl(h.root, 'types', '-p', 'mdpy').stdout, /Display|Claimed/);
   }));
 
-test('its options reach its factory; options it refuses fail the command naming it', () =>
+test('its options reach its factory; options its declarations (configuration export) refuse fail the command naming it', () =>
   withVendorPlugin(`{"plugins": {"${TEMPLATE_NAME}": {"maxDefined": 0}}}`, (h) => {
     unchanged(h, () =>
       fails(
         mdevctl(h.root, 'define', '-u', U(1), '-p', 'mdpy', '-t', 'mdpy-vga'),
         1,
-        `Error: Plugin ${TEMPLATE_NAME} failed to load: maxDefined must be a whole number from 1, not 0\n`,
+        `Error: Plugin ${TEMPLATE_NAME} failed to load: option "maxDefined" must be a whole number from 1, not 0\n`,
+      ),
+    );
+  }));
+
+test('an option the plugin does not declare fails the command naming it and the known ones', () =>
+  withVendorPlugin(`{"plugins": {"${TEMPLATE_NAME}": {"maxDefind": 2}}}`, (h) => {
+    unchanged(h, () =>
+      fails(
+        mdevctl(h.root, 'list'),
+        1,
+        `Error: Plugin ${TEMPLATE_NAME} failed to load: unknown option "maxDefind" (known: maxDefined)\n`,
       ),
     );
   }));

@@ -44,3 +44,14 @@ test('the built-in plugins declare their options, and core uses those declaratio
   assert.equal(BUILTIN_PLUGINS.find((b) => b.name === 'callouts')?.configuration, callouts);
   assert.equal(BUILTIN_PLUGINS.find((b) => b.name === 'vfio-ap')?.configuration, ap);
 });
+
+test('the harness checks options against the declarations given and fills in defaults, as mdevctl does', async () => {
+  const { createTestHarness } = await import('@mdevctl/plugin-sdk/testing');
+  let got: unknown;
+  const factory = (o: unknown) => ((got = o), { name: 'p', sdkVersion: '1.3.0', apply: () => undefined });
+  await createTestHarness(factory, { configuration: DECL, options: { label: 'x' } });
+  assert.deepEqual(got, { waitMs: 5, loud: false, label: 'x' });
+  await assert.rejects(createTestHarness(factory, { configuration: DECL, options: { waitMs: -1 } }), {
+    message: 'option "waitMs" must be a whole number from 0 to 10, not -1',
+  });
+});

@@ -13,6 +13,7 @@ import { DEVICE_FIELDS, TYPE_FIELDS, collectListing, type CollectedListing, type
 import type { ActiveDevice, DefinedDevice, MdevDevice, MdevTypeInfo } from '../model.js';
 import { sdkVersionProblem, type MdevctlPlugin, type PluginFactory, type PluginOptions } from '../plugin.js';
 import { scopedHooks } from '../scope.js';
+import { pluginOptionsProblem, withDefaults, type PluginConfiguration } from '../options.js';
 import { TestHook } from './hooks.js';
 import type { PlacementRoomQuery, PlacementStep } from '../placement.js';
 import { testHost, type TestHostData } from './host.js';
@@ -75,6 +76,11 @@ export interface HarnessOptions<O = PluginOptions> {
   readonly host?: TestHostData;
   /** Options for a factory (as an admin writes them in the configuration file); default `{}`. */
   readonly options?: O;
+  /**
+   * The package's option declarations (its `configuration` export): the options are checked
+   * against them and get their defaults, as mdevctl does before calling the factory.
+   */
+  readonly configuration?: PluginConfiguration | undefined;
 }
 
 /** Creates the plugin (from a factory or as given), checks its SDK version, and applies it. */
@@ -82,8 +88,14 @@ export async function createTestHarness<O = PluginOptions>(
   pluginOrFactory: MdevctlPlugin | PluginFactory<O>,
   options: HarnessOptions<O> = {},
 ): Promise<TestHarness> {
+  let given: PluginOptions = options.options ?? {};
+  if (options.configuration) {
+    const problem = pluginOptionsProblem(options.configuration, given);
+    if (problem !== undefined) throw new Error(problem);
+    given = withDefaults(options.configuration, given);
+  }
   const plugin =
-    typeof pluginOrFactory === 'function' ? await pluginOrFactory(options.options ?? ({} as O), { env: {}, writeStderr: () => undefined }) : pluginOrFactory;
+    typeof pluginOrFactory === 'function' ? await pluginOrFactory(given as O, { env: {}, writeStderr: () => undefined }) : pluginOrFactory;
   const problem = sdkVersionProblem(plugin.sdkVersion);
   if (problem !== undefined) throw new Error(`Plugin ${plugin.name} ${problem}`);
   const host = testHost(options.host);
