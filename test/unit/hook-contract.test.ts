@@ -40,9 +40,11 @@ test("core's hooks are the contract's: one tapable hook per entry, of its kind, 
   assert.ok(Object.isFrozen(hooks) && Object.isFrozen(hooks['lifecycle']));
 });
 
-test('the kinds are what the contract says: create, live and the queries bail, the rest run every tap', () => {
+test('the kinds are what the contract says: create, live, the queries and placement bail, the rest run every tap', () => {
   const bails = contractEntries().filter(([, , s]) => s.kind === 'bail').map(([g, n]) => `${g}.${n}`);
-  assert.deepEqual(bails.sort(), ['lifecycle.create', 'lifecycle.live', 'query.activeAttributes', 'query.explainRefusal']);
+  assert.deepEqual(bails.sort(), [
+    'lifecycle.create', 'lifecycle.live', 'placement.choose', 'placement.room', 'query.activeAttributes', 'query.explainRefusal',
+  ]);
 });
 
 /** A plugin that records every call of every hook it sees. */
@@ -74,7 +76,9 @@ test("a plugin's view in core is derived from the contract: every hook, scoped b
   await hooks.query.activeAttributes.promise({ uuid: DEVICE.uuid, parent: 'other', type: 'x' }, query);
   await hooks.query.activeAttributes.promise({ uuid: DEVICE.uuid, parent: 'mtty', type: 'x' }, query);
   await hooks.listing.type.promise({ type: { parent: 'mtty', type: 'mtty-1' } } as never, query);
-  assert.deepEqual(seen, ['lifecycle.pre', 'lifecycle.create', 'query.activeAttributes', 'listing.type']);
+  await hooks.placement.room.promise({ parent: 'other', type: 'mtty-1' } as never, query);
+  await hooks.placement.choose.promise({ candidates: [{ parent: 'other', type: 'x' }, { parent: 'mtty', type: 'x' }] } as never, query);
+  assert.deepEqual(seen, ['lifecycle.pre', 'lifecycle.create', 'query.activeAttributes', 'listing.type', 'placement.choose']);
 });
 
 test('the harness scopes with the same code: a claimed plugin sees the same calls there', async () => {
@@ -97,6 +101,8 @@ test('claimsCall reads the subject the contract names for each hook', () => {
   assert.equal(claimsCall(claims, 'listedDevice', { device: d }), true);
   assert.equal(claimsCall(claims, 'listedType', { type: { parent: 'x', type: 't' } }), false);
   assert.equal(claimsCall(undefined, 'listedType', { type: { parent: 'x', type: 't' } }), true);
+  assert.equal(claimsCall(claims, 'placementQuery', { parent: 'mtty', type: 't' }), true);
+  assert.equal(claimsCall(claims, 'placementStep', { candidates: [{ parent: 'x', type: 't' }] }), false);
 });
 
 test('scopedHooks: errors and promises pass through the guard; interceptors see only claimed calls', async () => {
@@ -104,6 +110,7 @@ test('scopedHooks: errors and promises pass through the guard; interceptors see 
     lifecycle: Object.fromEntries(Object.keys(HOOK_CONTRACT.lifecycle).map((k) => [k, new TestHook(k === 'create' || k === 'live')])),
     query: { activeAttributes: new TestHook(true), explainRefusal: new TestHook(true) },
     listing: { device: new TestHook(false), type: new TestHook(false) },
+    placement: { room: new TestHook(true), choose: new TestHook(true) },
   } as never as Parameters<typeof scopedHooks>[0];
   const settled: string[] = [];
   const view = scopedHooks(targets, { parents: ['mtty'] }, {

@@ -1,8 +1,8 @@
 // The intent record: what a mutating command is about to change, written next to the
 // definitions lock before the primary action (the create stage; for modify --live before the
 // live stage, which changes the running device first) and ended once the action and its
-// attributes are done or taken back (transaction.ts begins and ends it). A record still there when the next command takes the lock
-// means its writer died half-way; recovery.ts takes the change back. It lives in run/mdevctl like
+// attributes are done or taken back (transaction.ts begins and ends it). A record still there
+// when the next command takes the lock means its writer died half-way; recovery.ts takes the change back. It lives in run/mdevctl like
 // the lock (host/run-dir.ts: only this user writes there): a tmpfs on real hosts, so it never
 // outlives the boot (a reboot ends every device anyway) and is not fsynced — it guards against a
 // killed process, not a power loss.
