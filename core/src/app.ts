@@ -14,9 +14,9 @@ import { StderrLogger } from './host/log.js';
 import { createHooks, type CoreHooks } from './lifecycle/hooks.js';
 import { Transactions } from './lifecycle/transaction.js';
 import { LifecyclePipeline } from './lifecycle/pipeline.js';
-import { CoreLifecyclePlugin } from './lifecycle/core/plugin.js';
-import { CORE_SOURCE } from './lifecycle/core/checks.js';
-import { InputFiles } from './lifecycle/core/jsonfile.js';
+import { CoreLifecyclePlugin } from './lifecycle/builtin/plugin.js';
+import { CORE_SOURCE } from './lifecycle/builtin/checks.js';
+import { InputFiles } from './lifecycle/builtin/jsonfile.js';
 import { applyPlugins } from './plugins/apply.js';
 import { openSysfsBackend } from './sysfs/writer.js';
 import { definitionsLock, lockDir, type DefinitionsLock } from './store/definitions-lock.js';
@@ -95,7 +95,7 @@ export class Mdevctl {
   private lock: DefinitionsLock | undefined;
   private readonly intents: IntentLog;
   private loading: Promise<readonly MdevctlPlugin[]> | undefined;
-  /** --jsonfile inputs, read before the lock (lifecycle/core/jsonfile.ts). */
+  /** --jsonfile inputs, read before the lock (lifecycle/builtin/jsonfile.ts). */
   private readonly inputs = new InputFiles();
 
   constructor(private readonly options: MdevctlOptions = {}) {

@@ -1,5 +1,5 @@
 // The scan of stored definitions reads each listed file in one call into node and leaves the
-// doubtful ones to the careful bounded path (store/config-store.ts): the text either way must be
+// doubtful ones to the careful bounded path (store/definition-store.ts): the text either way must be
 // what a strict UTF-8 decoder gives — a BOM dropped, a real U+FFFD kept, bad bytes and a file of
 // many characters refused or read by the bounded reader — and the order stays by name bytes.
 

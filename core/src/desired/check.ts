@@ -9,7 +9,7 @@ import type { Host } from '../host/host.js';
 import type { CoreHooks } from '../lifecycle/hooks.js';
 import { DiagnosticList } from '../lifecycle/diagnostics.js';
 import { firstLine, messageOf } from '../model/errors.js';
-import { CORE_SOURCE } from '../lifecycle/core/checks.js';
+import { CORE_SOURCE } from '../lifecycle/builtin/checks.js';
 import { ParentLoad, type Plan, type Step } from './plan.js';
 import { ProjectedHost } from './projected.js';
 

@@ -5,13 +5,13 @@
 import { normalize } from 'node:path';
 import type { ActiveDevice, DefinedDevice, HostView, Logger, MdevTypeInfo, SysfsBackend } from '@mdevctl/plugin-sdk';
 import { HostPaths } from './paths.js';
-import { ConfigStore, type DeviceFilter } from '../store/config-store.js';
+import { DefinitionStore, type DeviceFilter } from '../store/definition-store.js';
 import { SysfsReader } from '../sysfs/reader.js';
 import { openSysfsBackend } from '../sysfs/writer.js';
 
 export class Host implements HostView {
   readonly root: string;
-  readonly store: ConfigStore;
+  readonly store: DefinitionStore;
   readonly sysfs: SysfsReader;
   /** What plugins get (ctx.host, query.host): the read-only methods only, frozen; never this Host. */
   readonly view: HostView;
@@ -27,7 +27,7 @@ export class Host implements HostView {
     private readonly openBackend: () => SysfsBackend | Promise<SysfsBackend> = () => openSysfsBackend(paths),
   ) {
     this.root = paths.root;
-    this.store = new ConfigStore(paths, (message) => log.warn(message));
+    this.store = new DefinitionStore(paths, (message) => log.warn(message));
     this.sysfs = new SysfsReader(paths);
     this.view = Object.freeze({
       root: this.root,

@@ -4,7 +4,7 @@
 
 import { sdkVersionProblem, type MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import type { CoreHooks } from '../lifecycle/hooks.js';
-import { CORE_TAP } from '../lifecycle/core/plugin.js';
+import { CORE_TAP } from '../lifecycle/builtin/plugin.js';
 import { MdevctlError, firstLine, messageOf } from '../model/errors.js';
 import { pluginView } from './scope.js';
 

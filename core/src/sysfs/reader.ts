@@ -7,7 +7,7 @@ import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError } from '../model/errors.js';
 import { compareBytes } from '../model/order.js';
 import { isUuidName } from '../model/uuid.js';
-import type { DeviceFilter } from '../store/config-store.js';
+import type { DeviceFilter } from '../store/definition-store.js';
 import { isDir, readOptional } from '../host/fs.js';
 
 export class SysfsReader {

@@ -13,7 +13,7 @@ import { readConfigBytes } from '../../store/read-bounded.js';
 const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
 /** `warn`: where a value read with a change is reported (an unknown `start` read as manual). */
-export function readConfigFile(path: string, warn?: ConfigWarning): DeviceConfig {
+export function readDeviceJson(path: string, warn?: ConfigWarning): DeviceConfig {
   let buf: Buffer;
   try {
     buf = readConfigBytes(STDIN_PATHS.has(path) ? 0 : path);
@@ -35,7 +35,7 @@ export class InputFiles {
     if (path === undefined || this.outcomes.has(path)) return;
     try {
       const warnings: string[] = [];
-      this.outcomes.set(path, { config: readConfigFile(path, (w) => warnings.push(w)), warnings });
+      this.outcomes.set(path, { config: readDeviceJson(path, (w) => warnings.push(w)), warnings });
     } catch (error) {
       this.outcomes.set(path, { error });
     }
@@ -44,7 +44,7 @@ export class InputFiles {
   /** The config `path` holds: the preloaded one (or its error), else read now; its warnings go to `warn` once. */
   config(path: string, warn?: ConfigWarning): DeviceConfig {
     const outcome = this.outcomes.get(path);
-    if (outcome === undefined) return readConfigFile(path, warn);
+    if (outcome === undefined) return readDeviceJson(path, warn);
     if ('error' in outcome) throw outcome.error;
     for (const w of outcome.warnings.splice(0)) warn?.(w);
     return outcome.config;

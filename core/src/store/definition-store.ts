@@ -58,7 +58,7 @@ const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | c
 /** A temp file staged in etc/ (outside the watched tree) is `.mdevctl.d.<uuid>.<pid>.tmp`. */
 const STAGED_PREFIX = '.mdevctl.d';
 
-export class ConfigStore {
+export class DefinitionStore {
   private readonly confinement: RootConfinement;
   /** Files whose content was read with a change (an unknown `start` read as manual), warned once. */
   private readonly normalised = new Set<string>();
