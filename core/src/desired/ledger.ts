@@ -6,7 +6,8 @@
 // when it changes (atomically: temp file, fsync, rename), so an apply that changes nothing writes
 // nothing.
 
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { writeAll } from '@mdevctl/plugin-sdk';
 import { join } from 'node:path';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError } from '../model/errors.js';
@@ -85,9 +86,7 @@ export class Ledger {
       mkdirSync(this.dir, { recursive: true, mode: 0o755 });
       const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
       try {
-        const data = Buffer.from(text, 'utf8');
-        const n = writeSync(fd, data);
-        if (n !== data.length) throw new Error(`short write (${n} of ${data.length} bytes)`);
+        writeAll(fd, text);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
