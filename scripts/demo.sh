@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A tour of mdevctl on a built-in simulated host: types, define, start, list, stop, undefine.
+# A tour of mdevctl on a built-in simulated host: types, define, start, list, stop, undefine,
+# and a desired-state file (diff, apply, apply again, assert).
 # Nothing on this machine's /sys or /etc is touched: everything happens under a temp root.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,5 +25,18 @@ show mdevctl list --dumpjson
 show mdevctl stop -u "$U"
 show mdevctl undefine -u "$U"
 show mdevctl list -d
+cat > "$root/desired.yaml" <<'YAML'
+name: demo
+requests:
+  - type: mtty-1
+    count: 2
+    parents: [mtty]
+YAML
+printf '\n$ cat desired.yaml\n'; cat "$root/desired.yaml"
+show mdevctl diff "$root/desired.yaml"
+show mdevctl apply "$root/desired.yaml"
+show mdevctl apply --json "$root/desired.yaml"
+show mdevctl assert "$root/desired.yaml"
+show mdevctl list
 echo
 echo "Done: the temp root is removed."
