@@ -131,3 +131,16 @@ test('list -v of a running device: values a get-attributes call-out returns cann
     ]);
   });
 });
+
+test('warnings on stderr are one line each: a parent dir name cannot forge a warning or an escape there', () =>
+  withHost((h) => {
+    const forged = 'evil\n[2026-01-01T00:00:00Z WARN  mdevctl] forged \u001b[2J';
+    mkdirSync(h.path(`etc/mdevctl.d/${forged}`), { recursive: true });
+    writeFileSync(h.path(`etc/mdevctl.d/${forged}/${U}`), 'not json');
+    const r = mdevctl(h.root, 'list', '-d');
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0] ?? '', /evil\\n\[2026-01-01T00:00:00Z WARN {2}mdevctl\] forged \\u\{1b\}\[2J/);
+    noRawControls(r.stderr);
+  }));

@@ -1,7 +1,10 @@
 // Logging on stderr in env_logger's format (`[2026-11-23T09:02:09Z WARN  mdevctl] text`),
-// level from MDEVCTL_LOG: error, warn (default), info, debug.
+// level from MDEVCTL_LOG: error, warn (default), info, debug. A message is one line: control
+// characters from data in it (a parent dir named with a newline, an ESC in a file name) are
+// escaped as in text output (output/escape.ts), so no warning can forge another line.
 
 import type { Logger } from '@mdevctl/plugin-sdk';
+import { textSafe } from '../output/escape.js';
 
 const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LEVELS)[number];
@@ -46,6 +49,6 @@ export class StderrLogger implements Logger {
   private emit(level: LogLevel, message: string): void {
     if (!this.enabled(level)) return;
     const stamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    this.write(`[${stamp} ${level.toUpperCase().padEnd(5)} mdevctl] ${message}\n`);
+    this.write(`[${stamp} ${level.toUpperCase().padEnd(5)} mdevctl] ${textSafe(message)}\n`);
   }
 }
