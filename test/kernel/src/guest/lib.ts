@@ -54,6 +54,19 @@ export function setSection(name: string): void {
   console.log(`\n=== ${name}`);
 }
 
+let timed: { name: string; t0: number } | undefined;
+/** Starts a section of checks, and reports how long the previous one took. */
+export function beginSection(name: string): void {
+  endSection();
+  setSection(name);
+  timed = { name, t0: Date.now() };
+}
+/** Reports how long the current section took; none is current afterwards. */
+export function endSection(): void {
+  if (timed) send({ kind: 'timing', name: timed.name, seconds: (Date.now() - timed.t0) / 1000 });
+  timed = undefined;
+}
+
 function describeFailure(e: unknown): string {
   if (e instanceof AssertionError) return e.message;
   if (e instanceof Error) return e.stack ?? e.message;

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, finish, fillPool, names, removeRaw, send, setSection, sh, sleep, type RunResult } from './lib.js';
+import { beginSection, check, endSection, finish, fillPool, names, removeRaw, send, sh, sleep, type RunResult } from './lib.js';
 
 const R = '/mnt/libvirt';
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -25,16 +25,7 @@ type Who = 'ours' | '1.4.0';
 const mdevctlPath: Record<Who, string> = { ours: '/usr/local/sbin/mdevctl', '1.4.0': `${REF}/mdevctl` };
 
 const started = Date.now();
-let current: { name: string; t0: number } | undefined;
-function section(name: string): void {
-  timing();
-  setSection(name);
-  current = { name, t0: Date.now() };
-}
-function timing(): void {
-  if (current) send({ kind: 'timing', name: current.name, seconds: (Date.now() - current.t0) / 1000 });
-  current = undefined;
-}
+const section = beginSection;
 const note = (text: string): void => send({ kind: 'note', text });
 
 /** A command in the root file system (absolute path), with env; never throws. */
@@ -449,6 +440,6 @@ if (ours !== undefined && ref !== undefined) {
   note(`libvirt re-ran mdevctl list ${ours.listCalls} times with ours`);
 }
 if (existsSync(R + DEBUG_LOG)) send({ kind: 'note', text: `libvirt debug log: ${logLines()} lines` });
-timing();
+endSection();
 send({ kind: 'timing', name: 'all libvirt checks', seconds: (Date.now() - started) / 1000 });
 process.exitCode = finish();

@@ -24,7 +24,8 @@ import {
   removeRaw,
   resetHost,
   send,
-  setSection,
+  beginSection,
+  endSection,
   sh,
   show,
   sleep,
@@ -43,17 +44,7 @@ import { racePlugin } from './race.js';
 import { desiredState } from './desired.js';
 
 const started = Date.now();
-let current: { name: string; t0: number } | undefined;
-/** Starts a section (and reports how long the previous one took). */
-function section(name: string): void {
-  timing();
-  setSection(name);
-  current = { name, t0: Date.now() };
-}
-function timing(): void {
-  if (current) send({ kind: 'timing', name: current.name, seconds: (Date.now() - current.t0) / 1000 });
-  current = undefined;
-}
+const section = beginSection;
 
 /** exit 0, the stdout given, nothing on stderr. */
 function ok(r: RunResult, stdout = ''): void {
@@ -607,6 +598,6 @@ section('differential: the same sequences with Debian mdevctl 1.2.0');
 await differential();
 resetHost();
 
-timing();
+endSection();
 send({ kind: 'timing', name: 'all guest checks', seconds: (Date.now() - started) / 1000 });
 process.exitCode = finish();
