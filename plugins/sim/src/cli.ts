@@ -6,7 +6,9 @@ import { resolve } from 'node:path';
 import { SimulatedKernel } from './kernel.js';
 import { isGvtParent } from './gvt.js';
 import { FLEET_GPUS, PARENT_NAMES, buildManifest } from './profiles.js';
-import { createSimulatedHost } from './tree.js';
+import { createSimulatedHost, rebootSimulatedHost, type VgpuHostOptions } from './tree.js';
+import { VFIO_GPUS } from './vgpu-profiles.js';
+import { NVIDIA_SMI, SRIOV_MANAGE, nvidiaSmiMain, sriovManageMain } from './vgpu-tools.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -19,22 +21,39 @@ const defaultIo: CliIo = {
 };
 
 export const USAGE = `Usage: mdevctl-sim COMMAND ...
-A simulated Linux host for mdevctl: sysfs with mdev parents and a kernel that reacts to writes.
+A simulated Linux host for mdevctl: sysfs with mdev parents and a kernel that reacts to writes,
+and NVIDIA vGPUs on the vendor-specific VFIO framework (no mdev bus) beside them.
 
 Commands:
-  init ROOT [--parents P1,P2] [--force] [--gvt-off]
+  init ROOT [--parents P1,P2] [--vgpu] [--vfs-off] [--force] [--gvt-off]
+            [--nvidia-delay-ms MS] [--exit-busy-ms MS]
                                         build a simulated host under ROOT (ROOT must be empty
                                         unless --force, which rebuilds sys/ and keeps etc/, usr/);
-                                        --gvt-off boots i915 with enable_gvt=N (the GPU shows no types)
+                                        --gvt-off boots i915 with enable_gvt=N (the GPU shows no types);
+                                        --vgpu adds the vendor-VFIO GPUs (below), set up: VFs
+                                        enabled, nvidia/ present (--vfs-off: as just booted)
   sync ROOT                             apply writes a foreign program left in plain sysfs files
                                         (create, remove, vfio_ap attributes)
   unplug ROOT PARENT                    unregister PARENT (rmmod / unbind; a GPU: rmmod kvmgt);
                                         its devices go away
   plug ROOT PARENT                      register PARENT again with fresh pools
+  reboot ROOT                           reboot: running mdevs and vGPUs, VFs, heterogeneous mode,
+                                        /run and the simulated VMs are gone; parents as at boot
+  sriov-manage ROOT -e|-d GPU|ALL       enable (idempotent) or disable a GPU's VFs, as NVIDIA's
+                                        ROOT/${SRIOV_MANAGE} does; nvidia/ appears a little later
+  settle ROOT                           make pending nvidia/ dirs appear now
+  nvidia-smi ROOT vgpu -q|-shm 0|1 [-i GPU]
+                                        a GPU's heterogeneous mode, as ROOT/${NVIDIA_SMI} does
+  hold ROOT VF                          a simulated VM opens the VF's vfio files (ROOT/proc/PID/fd)
+  release ROOT VF                       that VM exits; the driver stays busy for a moment
   --help                                show this help
 
 Parents: ${PARENT_NAMES.join(', ')}
 Built only when named with --parents: ${FLEET_GPUS.join(', ')} (four identical vGPU cards)
+Vendor-VFIO GPUs (--vgpu, or named with --parents): ${VFIO_GPUS.join(', ')}: 48 GB each,
+  16 VFs each; the first time-sliced (one vGPU type at a time), the second heterogeneous.
+  A vGPU is made by writing a type id to sys/bus/pci/devices/VF/nvidia/current_vgpu_type;
+  a raw write of sriov_numvfs is refused (ENOENT), as the driver does.
 Then run mdevctl with MDEVCTL_ENV_ROOT=ROOT.
 `;
 
@@ -58,15 +77,27 @@ function positional(args: string[], count: number, what: string): string[] {
   return args;
 }
 
+function msOption(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !/^\d+$/.test(value) || n > 60_000) throw new UsageError(`${name} needs milliseconds (0 to 60000)`);
+  return n;
+}
+
 function init(args: string[], io: CliIo): number {
   let force = false;
   let gvt = true;
+  let vgpu = false;
+  const vgpuOptions: VgpuHostOptions = {};
   let parents: string[] | undefined;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
     if (a === '--force' || a === '-f') force = true;
     else if (a === '--gvt-off') gvt = false;
+    else if (a === '--vgpu') vgpu = true;
+    else if (a === '--vfs-off') vgpuOptions.vfs = false;
+    else if (a === '--nvidia-delay-ms') vgpuOptions.nvidiaDelayMs = msOption(a, args[++i]);
+    else if (a === '--exit-busy-ms') vgpuOptions.exitBusyMs = msOption(a, args[++i]);
     else if (a === '--parents' || a.startsWith('--parents=')) {
       const v = a === '--parents' ? args[++i] : a.slice('--parents='.length);
       if (v === undefined || v === '') throw new UsageError('--parents needs a comma-separated list of parents');
@@ -74,17 +105,20 @@ function init(args: string[], io: CliIo): number {
     } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else rest.push(a);
   }
-  if (rest.length !== 1) throw new UsageError('expected: init ROOT [--parents P1,P2] [--force] [--gvt-off]');
+  if (rest.length !== 1) throw new UsageError('expected: init ROOT [--parents P1,P2] [--vgpu] [--force] [--gvt-off]');
+  if (vgpu) parents = [...(parents ?? PARENT_NAMES), ...VFIO_GPUS.filter((g) => !(parents ?? []).includes(g))];
   const root = rest[0] ?? '';
   if (!force && isNonEmptyDir(root)) {
     io.stderr(`mdevctl-sim: ${root} is not empty (use --force to rebuild its simulated kernel)\n`);
     return 1;
   }
   const rebuilt = force && isNonEmptyDir(root);
-  createSimulatedHost(root, { ...(parents !== undefined ? { parents } : {}), gvt });
+  createSimulatedHost(root, { ...(parents !== undefined ? { parents } : {}), gvt, vgpu: vgpuOptions });
   // One line saying what was made (nothing else is on stdout: scripts may ignore it).
-  const made = buildManifest(parents).parents;
-  const names = made.map((p) => p.name);
+  const manifest = buildManifest(parents);
+  const made = manifest.parents;
+  const gpus = manifest.vfio?.gpus.map((g) => g.name) ?? [];
+  const names = [...made.map((p) => p.name), ...gpus.map((g) => `${g} (vendor-VFIO GPU)`)];
   const gvtOff = !gvt && made.some(isGvtParent);
   const abs = resolve(root);
   const what = rebuilt ? `Rebuilt the simulated host in ${abs} (etc/ and usr/ kept)` : `Created a simulated host in ${abs}`;
@@ -127,6 +161,36 @@ export function main(args: string[] = process.argv.slice(2), io: CliIo = default
         const [root = '', parent = ''] = positional(rest, 2, 'plug ROOT PARENT');
         SimulatedKernel.open(root).plugParent(parent);
         return 0;
+      }
+      case 'reboot': {
+        const [root = ''] = positional(rest, 1, 'reboot ROOT');
+        rebootSimulatedHost(root);
+        return 0;
+      }
+      case 'settle': {
+        const [root = ''] = positional(rest, 1, 'settle ROOT');
+        SimulatedKernel.open(root).settle();
+        return 0;
+      }
+      case 'hold': {
+        const [root = '', vf = ''] = positional(rest, 2, 'hold ROOT VF');
+        io.stdout(`${SimulatedKernel.open(root).holdVf(vf)}\n`);
+        return 0;
+      }
+      case 'release': {
+        const [root = '', vf = ''] = positional(rest, 2, 'release ROOT VF');
+        if (SimulatedKernel.open(root).releaseVf(vf) === 0) throw new Error(`no simulated VM holds ${vf}`);
+        return 0;
+      }
+      case 'sriov-manage': {
+        const [root, ...tool] = rest;
+        if (root === undefined || root.startsWith('-')) throw new UsageError('expected: sriov-manage ROOT -e|-d GPU|ALL');
+        return sriovManageMain(SimulatedKernel.open(root), tool, io);
+      }
+      case 'nvidia-smi': {
+        const [root, ...tool] = rest;
+        if (root === undefined || root.startsWith('-')) throw new UsageError('expected: nvidia-smi ROOT vgpu ...');
+        return nvidiaSmiMain(SimulatedKernel.open(root), tool, io);
       }
       case undefined:
         throw new UsageError('missing command');

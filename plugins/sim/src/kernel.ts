@@ -14,6 +14,20 @@ import { fileBackend, type FileLock, type SysfsBackend } from '@mdevctl/plugin-s
 import { bindDevice, plugParent, unbindDevice, unplugParent } from './parents.js';
 import type { ParentProfile } from './profiles.js';
 import { AP_CONFIG, isVfioApWritable, storeApConfig, storeHostMask, storeVfioAp, VFIO_AP_WRITABLE } from './vfio-ap.js';
+import { spawnLateNvidia } from './late.js';
+import {
+  disableVfs,
+  enableVfs,
+  findGpu,
+  holdVf,
+  pendingNvidia,
+  releaseVf,
+  setHeterogeneous,
+  settleNvidia,
+  storeVgpu,
+  vfioGpus,
+  vgpuFileOwner,
+} from './vgpu.js';
 
 /** One pending write found and applied by sync(). */
 export interface SyncResult {
@@ -101,6 +115,59 @@ export class SimulatedKernel {
     this.lock.run(() => plugParent(this.host, this.host.parent(name)));
   }
 
+  /**
+   * NVIDIA's sriov-manage -e (enable) or -d (disable) for one GPU (its PF address) or ALL:
+   * idempotent; the VFs' nvidia/ dirs appear timing.nvidiaDelayMs later (a detached process).
+   * Returns what it did, one line per GPU; throws when a GPU is unknown or a disable is refused.
+   */
+  sriovManage(enable: boolean, target: string): string[] {
+    const delay = this.host.manifest.vfio?.timing.nvidiaDelayMs ?? 0;
+    const late: Array<{ gpu: string; generation: number }> = [];
+    const lines = this.lock.run(() => {
+      const host = this.host;
+      const gpus = target === 'ALL' ? vfioGpus(host) : [findGpu(host, target)];
+      const out: string[] = [];
+      for (const g of gpus) {
+        if (enable) {
+          const changed = enableVfs(host, g, delay <= 0);
+          out.push(changed ? `Enabling VFs on ${g.name}` : `VFs already enabled on ${g.name}`);
+        } else {
+          const changed = disableVfs(host, g);
+          out.push(changed ? `Disabling VFs on ${g.name}` : `No VFs enabled on ${g.name}`);
+        }
+      }
+      if (enable && delay > 0) late.push(...pendingNvidia(host).filter((p) => gpus.some((g) => g.name === p.gpu)));
+      return out;
+    });
+    for (const p of late) spawnLateNvidia(this.root, p.gpu, p.generation, delay);
+    return lines;
+  }
+
+  /** Makes pending nvidia/ dirs appear now (of one GPU and enabling, or all); returns how many VFs. */
+  settle(gpu?: string, generation?: number): number {
+    return this.lock.run(() => settleNvidia(this.host, gpu, generation));
+  }
+
+  /** The GPUs whose VFs wait for their nvidia/ dirs, with that enabling's generation. */
+  pendingNvidia(): Array<{ gpu: string; generation: number }> {
+    return this.lock.run(() => pendingNvidia(this.host));
+  }
+
+  /** A simulated VM opens VF's vfio files (ROOT/proc/<pid>/fd); returns the pid. */
+  holdVf(vf: string): number {
+    return this.lock.run(() => holdVf(this.host, vf));
+  }
+
+  /** The VMs holding VF exit; the driver is busy for timing.exitBusyMs. Returns how many exited. */
+  releaseVf(vf: string): number {
+    return this.lock.run(() => releaseVf(this.host, vf));
+  }
+
+  /** nvidia-smi vgpu -shm: a GPU's heterogeneous mode (refused while it has a vGPU). */
+  setVgpuMode(gpu: string, heterogeneous: boolean): void {
+    this.lock.run(() => setHeterogeneous(this.host, findGpu(this.host, gpu), heterogeneous));
+  }
+
   /** The uevents logged since the host was built, oldest first. */
   uevents(): Uevent[] {
     let text: string;
@@ -162,6 +229,11 @@ export class SimulatedKernel {
       return busBind(host, `bus/${bind[1] ?? ''}/drivers/${bind[2] ?? ''}`, bind[3] === 'bind', data);
     }
     if (name === 'uevent') return synthUevent(host, dir, data);
+    const vgpu = vgpuFileOwner(host, real);
+    if (vgpu !== undefined) {
+      const err = storeVgpu(host, vgpu, name, data);
+      if (err !== 'plain') return err;
+    }
     if (readable) writeFileSync(real, data.endsWith('\n') ? data : `${data}\n`);
     return undefined;
   }
