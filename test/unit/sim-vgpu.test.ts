@@ -142,7 +142,7 @@ test('refused writes: errnos of the simulated driver (guesses, see vgpu.ts) and 
 });
 
 test('a VF held open by a VM refuses destruction; after the VM exits the driver is busy a bounded time', async () => {
-  const h = vgpuHost({ vgpu: { exitBusyMs: 400 } });
+  const h = vgpuHost({ vgpu: { exitBusyMs: 1500 } });
   try {
     const a = vf(GPU_HET, 2);
     assert.throws(() => h.kernel.holdVf(a), /no vGPU/);
@@ -169,7 +169,7 @@ test('a VF held open by a VM refuses destruction; after the VM exits the driver 
       }
     });
     assert.ok(refusals > 0, 'busy right after the VM exits');
-    assert.ok(Date.now() - released >= 400);
+    assert.ok(Date.now() - released >= 1500);
     assert.equal(h.nvidia(a, 'current_vgpu_type'), '0\n');
   } finally {
     h.cleanup();
@@ -272,7 +272,55 @@ test('reboot drops VFs, vGPUs, running mdevs, /run and the simulated VMs; parent
 test('mdevctl-sim help lists the vendor-VFIO commands', () => {
   let out = '';
   assert.equal(main(['--help'], { stdout: (t) => (out += t), stderr: () => undefined }), 0);
-  for (const word of ['--vgpu', 'reboot ROOT', 'sriov-manage ROOT', 'nvidia-smi ROOT', 'hold ROOT VF', 'release ROOT VF', 'settle ROOT', GPU_TS, GPU_HET]) {
+  for (const word of ['--vgpu', 'reboot ROOT', 'sriov-manage ROOT', 'nvidia-smi ROOT', 'hold ROOT VF', 'release ROOT VF', 'busy ROOT VF', 'fault ROOT', 'settle ROOT', GPU_TS, GPU_HET]) {
     assert.ok(out.includes(word), word);
+  }
+});
+
+test('mdevctl-sim hold --comm names the VM; busy makes the driver refuse for a while', async () => {
+  const h = vgpuHost();
+  const io = { stdout: (t: string) => (out += t), stderr: (t: string) => (err += t) };
+  let out = '';
+  let err = '';
+  try {
+    const a = vf(GPU_TS, 3);
+    h.writeNvidia(a, 'current_vgpu_type', '902');
+    assert.equal(main(['hold', h.root, a, '--comm', 'my-vm'], io), 0);
+    assert.equal(readFileSync(join(h.root, 'proc', out.trim(), 'comm'), 'utf8'), 'my-vm\n');
+    assert.equal(main(['release', h.root, a], io), 0);
+    assert.equal(main(['release', h.root, a], io), 1);
+    assert.match(err, /no simulated VM holds/);
+    h.writeNvidia(vf(GPU_TS, 4), 'current_vgpu_type', '902');
+    assert.equal(main(['busy', h.root, vf(GPU_TS, 4), '2000'], io), 0);
+    assert.throws(() => h.writeNvidia(vf(GPU_TS, 4), 'current_vgpu_type', '0'), errno('EBUSY', -16));
+    await until('the busy window ends', () => {
+      try {
+        h.writeNvidia(vf(GPU_TS, 4), 'current_vgpu_type', '0');
+        return true;
+      } catch (e) {
+        return (e as { code?: string }).code === 'EBUSY' ? false : assert.fail(String(e));
+      }
+    });
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('mdevctl-sim fault: sriov-manage fails (exit 1) or succeeds enabling nothing; kept across a reboot', () => {
+  const h = vgpuHost({ vgpu: { vfs: false } });
+  const quiet = { stdout: () => undefined, stderr: () => undefined };
+  try {
+    assert.equal(main(['fault', h.root, 'sriov-manage', 'fail'], quiet), 0);
+    assert.throws(() => h.tool(SRIOV_MANAGE, ['-e', GPU_TS]), (e: { status?: number; stderr?: string }) => e.status === 1 && /unbindLock/.test(String(e.stderr)));
+    assert.equal(main(['fault', h.root, 'sriov-manage', 'silent'], quiet), 0);
+    assert.equal(main(['reboot', h.root], quiet), 0);
+    assert.equal(h.tool(SRIOV_MANAGE, ['-e', GPU_TS]), '');
+    assert.equal(readFileSync(h.pci(GPU_TS, 'sriov_numvfs'), 'utf8'), '0\n', 'a zero exit is no proof');
+    assert.equal(main(['fault', h.root, 'sriov-manage', 'off'], quiet), 0);
+    h.tool(SRIOV_MANAGE, ['-e', GPU_TS]);
+    assert.equal(readFileSync(h.pci(GPU_TS, 'sriov_numvfs'), 'utf8'), '16\n');
+    assert.equal(main(['fault', h.root, 'sriov-manage', 'sometimes'], quiet), 2);
+  } finally {
+    h.cleanup();
   }
 });

@@ -8,7 +8,15 @@ import { isGvtParent } from './gvt.js';
 import { FLEET_GPUS, PARENT_NAMES, buildManifest } from './profiles.js';
 import { createSimulatedHost, rebootSimulatedHost, type VgpuHostOptions } from './tree.js';
 import { VFIO_GPUS } from './vgpu-profiles.js';
-import { NVIDIA_SMI, SRIOV_MANAGE, nvidiaSmiMain, sriovManageMain } from './vgpu-tools.js';
+import {
+  NVIDIA_SMI,
+  SRIOV_MANAGE,
+  SRIOV_MANAGE_FAULTS,
+  nvidiaSmiMain,
+  setSriovManageFault,
+  sriovManageMain,
+  type SriovManageFault,
+} from './vgpu-tools.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -44,8 +52,13 @@ Commands:
   settle ROOT                           make pending nvidia/ dirs appear now
   nvidia-smi ROOT vgpu -q|-shm 0|1 [-i GPU]
                                         a GPU's heterogeneous mode, as ROOT/${NVIDIA_SMI} does
-  hold ROOT VF                          a simulated VM opens the VF's vfio files (ROOT/proc/PID/fd)
+  hold ROOT VF [--comm NAME]            a simulated VM (comm NAME, default qemu-system-x86) opens
+                                        the VF's vfio files (ROOT/proc/PID/fd); prints the PID
   release ROOT VF                       that VM exits; the driver stays busy for a moment
+  busy ROOT VF MS                       the driver refuses changes to VF for MS milliseconds
+  fault ROOT sriov-manage fail|silent|off
+                                        the stand-in sriov-manage exits 1 / exits 0 enabling
+                                        nothing (vGPU 17.2's bug) / works (kept across reboots)
   --help                                show this help
 
 Parents: ${PARENT_NAMES.join(', ')}
@@ -173,8 +186,24 @@ export function main(args: string[] = process.argv.slice(2), io: CliIo = default
         return 0;
       }
       case 'hold': {
-        const [root = '', vf = ''] = positional(rest, 2, 'hold ROOT VF');
-        io.stdout(`${SimulatedKernel.open(root).holdVf(vf)}\n`);
+        const i = rest.indexOf('--comm');
+        const comm = i >= 0 ? rest.splice(i, 2)[1] : undefined;
+        if (i >= 0 && (comm === undefined || comm === '')) throw new UsageError('--comm needs a process name');
+        const [root = '', vf = ''] = positional(rest, 2, 'hold ROOT VF [--comm NAME]');
+        io.stdout(`${SimulatedKernel.open(root).holdVf(vf, comm)}\n`);
+        return 0;
+      }
+      case 'busy': {
+        const [root = '', vf = '', ms] = positional(rest, 3, 'busy ROOT VF MS');
+        SimulatedKernel.open(root).busyVf(vf, msOption('MS', ms));
+        return 0;
+      }
+      case 'fault': {
+        const [root = '', tool = '', fault = ''] = positional(rest, 3, 'fault ROOT sriov-manage fail|silent|off');
+        if (tool !== 'sriov-manage' || !SRIOV_MANAGE_FAULTS.includes(fault as SriovManageFault)) {
+          throw new UsageError('expected: fault ROOT sriov-manage fail|silent|off');
+        }
+        setSriovManageFault(SimulatedKernel.open(root).root, fault as SriovManageFault);
         return 0;
       }
       case 'release': {

@@ -20,6 +20,7 @@ import {
   enableVfs,
   findGpu,
   holdVf,
+  makeBusy,
   pendingNvidia,
   releaseVf,
   setHeterogeneous,
@@ -154,8 +155,13 @@ export class SimulatedKernel {
   }
 
   /** A simulated VM opens VF's vfio files (ROOT/proc/<pid>/fd); returns the pid. */
-  holdVf(vf: string): number {
-    return this.lock.run(() => holdVf(this.host, vf));
+  holdVf(vf: string, comm?: string): number {
+    return this.lock.run(() => holdVf(this.host, vf, comm));
+  }
+
+  /** The driver refuses changes to VF for `ms` from now, as after a VM exits. */
+  busyVf(vf: string, ms: number): void {
+    this.lock.run(() => makeBusy(this.host, vf, ms));
   }
 
   /** The VMs holding VF exit; the driver is busy for timing.exitBusyMs. Returns how many exited. */

@@ -3,12 +3,12 @@
 // (only `vgpu -q` and `vgpu -shm 0|1`, the heterogeneous mode). Each is a two-line sh script that
 // runs `mdevctl-sim sriov-manage|nvidia-smi ROOT ARGS…` with this node; no shell evaluates data.
 
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimulatedKernel } from './kernel.js';
 import { isHeterogeneous, vfioGpus } from './vgpu.js';
-import type { SimHost } from './host.js';
+import { SIM_DIR, type SimHost } from './host.js';
 import type { VfioGpuProfile } from './vgpu-profiles.js';
 
 export const SRIOV_MANAGE = 'usr/lib/nvidia/sriov-manage';
@@ -45,6 +45,31 @@ export interface ToolIo {
   stderr: (text: string) => void;
 }
 
+/**
+ * How the stand-in sriov-manage misbehaves (kept across reboots, in .mdev-sim/faults.json):
+ * `fail` exits 1 with a line on stderr, `silent` exits 0 and enables nothing (vGPU 17.2's bug,
+ * NVIDIA/gpu-driver-container #29), `off` works.
+ */
+export type SriovManageFault = 'fail' | 'silent' | 'off';
+export const SRIOV_MANAGE_FAULTS: readonly SriovManageFault[] = ['fail', 'silent', 'off'];
+
+function faultsFile(root: string): string {
+  return join(root, SIM_DIR, 'faults.json');
+}
+
+export function sriovManageFault(root: string): SriovManageFault {
+  try {
+    const f = (JSON.parse(readFileSync(faultsFile(root), 'utf8')) as { 'sriov-manage'?: unknown })['sriov-manage'];
+    return SRIOV_MANAGE_FAULTS.includes(f as SriovManageFault) ? (f as SriovManageFault) : 'off';
+  } catch {
+    return 'off';
+  }
+}
+
+export function setSriovManageFault(root: string, fault: SriovManageFault): void {
+  writeFileSync(faultsFile(root), `${JSON.stringify({ 'sriov-manage': fault })}\n`);
+}
+
 /** sriov-manage -e|-d <PF address|ALL>: exit 0, or 1 with one line on stderr. */
 export function sriovManageMain(kernel: SimulatedKernel, args: readonly string[], io: ToolIo): number {
   const [flag, target, ...rest] = args;
@@ -52,6 +77,12 @@ export function sriovManageMain(kernel: SimulatedKernel, args: readonly string[]
     io.stderr('usage: sriov-manage <-e|-d> <ssss:bb:dd.f|ALL>\n');
     return 1;
   }
+  const fault = sriovManageFault(kernel.root);
+  if (fault === 'fail') {
+    io.stderr(`sriov-manage: Cannot obtain unbindLock for ${target} (simulated failure)\n`);
+    return 1;
+  }
+  if (fault === 'silent') return 0;
   try {
     for (const line of kernel.sriovManage(flag === '-e', target)) io.stdout(`${line}\n`);
     return 0;

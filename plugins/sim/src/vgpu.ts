@@ -421,7 +421,7 @@ function findVf(host: SimHost, address: string): VfState {
 }
 
 /** A simulated VM opens the VF's vfio files (ROOT/proc/<pid>/fd links); returns the pid. */
-export function holdVf(host: SimHost, address: string): number {
+export function holdVf(host: SimHost, address: string, comm = 'qemu-system-x86'): number {
   const v = findVf(host, address);
   if (v.type === 0) throw new Error(`VF ${address} has no vGPU (current_vgpu_type is 0): no VM can use it`);
   const paths = vfioPathsOf(v.dir);
@@ -429,7 +429,7 @@ export function holdVf(host: SimHost, address: string): number {
   let pid = 4200;
   while (taken.has(String(pid))) pid++;
   const dir = join(procDir(host), String(pid));
-  putFile(join(dir, 'comm'), 'qemu-system-x86\n', MODE_RO);
+  putFile(join(dir, 'comm'), `${comm.replace(/\n/g, ' ').slice(0, 15)}\n`, MODE_RO);
   putFile(join(dir, 'cmdline'), `qemu-system-x86_64\0-name\0sim-vm-${address}\0`, MODE_RO);
   paths.forEach((p, i) => linkAbsolute(join(dir, 'fd', String(20 + i)), p));
   return pid;
@@ -447,12 +447,16 @@ export function releaseVf(host: SimHost, address: string): number {
   const v = findVf(host, address);
   const pids = holders(host, vfioPathsOf(v.dir));
   for (const pid of pids) removeTree(join(procDir(host), pid));
-  if (pids.length > 0) {
-    const s = loadState(host);
-    s.busyUntil[address] = Date.now() + (host.manifest.vfio?.timing.exitBusyMs ?? 0);
-    saveState(host, s);
-  }
+  if (pids.length > 0) makeBusy(host, address, host.manifest.vfio?.timing.exitBusyMs ?? 0);
   return pids.length;
+}
+
+/** The driver refuses changes to the VF for `ms` from now (as after a VM exits). */
+export function makeBusy(host: SimHost, address: string, ms: number): void {
+  findVf(host, address);
+  const s = loadState(host);
+  s.busyUntil[address] = Date.now() + ms;
+  saveState(host, s);
 }
 
 // ---- the store functions ----
