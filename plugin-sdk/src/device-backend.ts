@@ -131,4 +131,11 @@ export interface BackendProvider {
   detect?(host: BackendHost): boolean;
   /** The backend for this host, opened once per run. */
   open(host: BackendHost): DeviceBackend | Promise<DeviceBackend>;
+  /**
+   * Makes the parents that are SR-IOV virtual functions of PCI physical function `physfn` appear,
+   * when the admin allowed this backend to (e.g. runs the driver's tool that enables VFs): asked by
+   * `start-parent-mdevs --physfn PF` before it waits for them. Returns what it did in words
+   * (logged), undefined when it does nothing; throws one line when it failed. Bounded.
+   */
+  prepare?(host: BackendHost, physfn: string): string | undefined;
 }

@@ -9,6 +9,7 @@ import { listVgpuDevice, listVgpuType } from './listing.js';
 import { parseHeterogeneousOption } from './mixing.js';
 import { hasVgpuVfs, VgpuScan } from './scan.js';
 import { BACKEND_NAME, NvidiaVgpuBackend } from './backend.js';
+import { enableVfs } from './sriov.js';
 
 const PCI_LIKE = /^(?:[0-9a-z]+:)?[0-9a-z]+:[0-9a-z]+\.[0-9a-z]+$/i;
 export const VGPU_TYPE = /^nvidia-\d+$/;
@@ -21,9 +22,14 @@ export const VGPU_CLAIM: DeviceClaim = {
 export interface NvidiaVgpuOptions {
   readonly heterogeneousGpus?: string;
   readonly stopBusyWaitMs?: number;
+  readonly enableVfs?: boolean;
+  readonly sriovManage?: string;
+  readonly sriovManageTimeoutMs?: number;
 }
 
 export const DEFAULT_STOP_BUSY_WAIT_MS = 10_000;
+export const DEFAULT_SRIOV_MANAGE = '/usr/lib/nvidia/sriov-manage';
+export const DEFAULT_SRIOV_MANAGE_TIMEOUT_MS = 60_000;
 
 export class NvidiaVgpuPlugin implements MdevctlPlugin {
   readonly name = PLUGIN_NAME;
@@ -45,6 +51,13 @@ export class NvidiaVgpuPlugin implements MdevctlPlugin {
           this.scans.set(host.root, backend.scan);
           return backend;
         },
+        prepare: (host, physfn) =>
+          options.enableVfs === true
+            ? enableVfs(host.root, physfn, {
+                sriovManage: options.sriovManage ?? DEFAULT_SRIOV_MANAGE,
+                timeoutMs: options.sriovManageTimeoutMs ?? DEFAULT_SRIOV_MANAGE_TIMEOUT_MS,
+              })
+            : undefined,
       },
     ];
   }

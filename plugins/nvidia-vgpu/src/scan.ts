@@ -91,8 +91,15 @@ export class VgpuScan {
     return this.vfList;
   }
 
+  /**
+   * True when `name` is a vGPU parent. A VF not seen by the last listing is looked at again (its
+   * `nvidia/` appears a little after the VF: a caller waiting for it must see it come).
+   */
   isVf(name: string): boolean {
-    return this.vfs().includes(name);
+    if (this.vfs().includes(name)) return true;
+    if (!isPciAddress(name) || !isVgpuVf(join(this.root, pciDir(name)))) return false;
+    this.forget();
+    return true;
   }
 
   /** A VF's state, or undefined when it is no vGPU parent. */

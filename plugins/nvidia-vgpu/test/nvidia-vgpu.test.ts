@@ -26,6 +26,7 @@ import {
   vfioHolder,
   writeMapped,
   UUID_MAP_DIR,
+  enableVfs,
   type VfState,
 } from '@mdevctl/plugin-nvidia-vgpu';
 import { holdOpen, makeRoot, type VfSpec } from './tree.js';
@@ -224,6 +225,30 @@ test('backend stop: writes 0 and forgets the uuid; keeps trying while busy (boun
     }, 100);
     stuck.create('0000:41:00.4', 'nvidia-1001', U1);
     assert.throws(() => stuck.remove(U1), (e: NodeJS.ErrnoException) => e.code === 'EBUSY');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('enabling VFs: sriov-manage -e PF only when the PF has none, bounded, one line on failure, sriov_numvfs re-read', () => {
+  const root = makeRoot([{ vf: '0000:41:00.4', pf: PF1, types: [A16_4Q] }]);
+  const numvfs = join(root, 'sys/bus/pci/devices', PF1, 'sriov_numvfs');
+  const script = (body: string) => {
+    const p = join(root, `sriov-manage-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(p, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return p;
+  };
+  try {
+    assert.equal(enableVfs(root, PF1, { sriovManage: '/nonexistent', timeoutMs: 1000 }), `${PF1} has 1 VFs already`);
+    writeFileSync(numvfs, '0\n');
+    const ok = script(`[ "$1" = -e ] && [ "$2" = ${PF1} ] && echo 16 > '${numvfs}'`);
+    assert.equal(enableVfs(root, PF1, { sriovManage: ok, timeoutMs: 5000 }), `${ok} -e ${PF1}: 16 VFs`);
+    writeFileSync(numvfs, '0\n');
+    assert.throws(() => enableVfs(root, PF1, { sriovManage: script('echo noise; echo "GPU not found" >&2; exit 1'), timeoutMs: 5000 }), /-e 0000:41:00\.0 exited 1: GPU not found$/);
+    assert.throws(() => enableVfs(root, PF1, { sriovManage: script('exit 0'), timeoutMs: 5000 }), /exited 0 but 0000:41:00\.0 still has 0 VFs/);
+    assert.throws(() => enableVfs(root, PF1, { sriovManage: script('exec sleep 30'), timeoutMs: 300 }), /did not finish within 300 ms/);
+    assert.throws(() => enableVfs(root, PF1, { sriovManage: join(root, 'missing'), timeoutMs: 300 }), /could not run: no such program/);
+    assert.throws(() => enableVfs(root, '0000:41:00.4', { sriovManage: ok, timeoutMs: 300 }), /no sriov_numvfs/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
