@@ -99,6 +99,11 @@ export interface DeviceDiscovery {
   activeDevices(filter?: ActiveDeviceFilter): ActiveDevice[];
   /** The running device with this uuid, when it is this backend's. */
   activeDevice(uuid: string): ActiveDevice | undefined;
+  /**
+   * The driver the parent device is bound to (the name of its `driver` link: `mtty`, `nvidia`),
+   * for desired-state selectors by driver; absent or undefined: not known.
+   */
+  parentDriver?(parent: string): string | undefined;
   /** True when running device `uuid` has an attribute `name` that can be written. */
   hasAttribute(uuid: string, name: string): boolean;
   /**
