@@ -4,9 +4,10 @@
 // opening the application costs nothing and `--help` never reads the configuration.
 
 import { existsSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { basename } from 'node:path';
 import {
-  type DefinedDevice, type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest, type SysfsBackend,
+  type BackendHost, type DefinedDevice, type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest, type SysfsBackend,
 } from '@mdevctl/plugin-sdk';
 import { Host } from './host/host.js';
 import { HostPaths } from './host/paths.js';
@@ -18,7 +19,7 @@ import { CoreLifecyclePlugin } from './lifecycle/builtin/plugin.js';
 import { CORE_SOURCE } from './lifecycle/builtin/checks.js';
 import { InputFiles } from './lifecycle/builtin/jsonfile.js';
 import { applyPlugins } from './plugins/apply.js';
-import { openSysfsBackend } from './sysfs/writer.js';
+import { openPluginBackends } from './plugins/backends.js';
 import { definitionsLock, lockDir, type DefinitionsLock } from './store/definitions-lock.js';
 import { IntentLog } from './lifecycle/intent.js';
 import { recoverInterrupted } from './lifecycle/recovery.js';
@@ -33,6 +34,8 @@ import { MdevctlError, ValidationFailed, firstLine, messageOf } from './model/er
 import { formatListJson, formatListText, type ListEntry } from './output/devices.js';
 import { formatTypesJson, formatTypesText } from './output/types.js';
 import { DesiredState } from './desired/service.js';
+import { virtualFunctions } from './sysfs/pci.js';
+import { compareBytes } from './model/order.js';
 import { applyBuiltinPlacement } from './desired/policies.js';
 
 export interface MdevctlOptions {
@@ -53,8 +56,8 @@ export interface MdevctlOptions {
   /** Where plugins write to the user (call-out scripts' stderr); default process.stderr. */
   readonly writeStderr?: (text: string) => void;
   /**
-   * The sysfs write side. Default: the kernel's, or a simulated host's (@mdevctl/plugin-sim)
-   * when the root is one; tests inject their own.
+   * The mdev bus's write side. Default: the kernel's, or a simulated host's (@mdevctl/plugin-sim)
+   * when the root is one; tests inject their own. (Plugins' backends write through the default.)
    */
   readonly backend?: SysfsBackend;
 }
@@ -100,8 +103,7 @@ export class Mdevctl {
 
   constructor(private readonly options: MdevctlOptions = {}) {
     const paths = options.root !== undefined ? new HostPaths(options.root) : HostPaths.fromEnv();
-    const backend = options.backend;
-    this.host = new Host(paths, options.log ?? StderrLogger.fromEnv(), () => backend ?? openSysfsBackend(paths));
+    this.host = new Host(paths, options.log ?? StderrLogger.fromEnv(), options.backend);
     this.hooks = createHooks();
     this.intents = new IntentLog(lockDir(paths));
     const transactions = new Transactions(this.intents);
@@ -131,6 +133,7 @@ export class Mdevctl {
     const environment = { env, writeStderr: o.writeStderr ?? ((text: string) => void process.stderr.write(text)) };
     const plugins = [...(await configuredPlugins(settings, { builtins: o.builtins !== false, environment })), ...(o.plugins ?? [])];
     applyPlugins(this.hooks, plugins);
+    await openPluginBackends(this.host, plugins, env);
     return plugins;
   }
 
@@ -218,6 +221,67 @@ export class Mdevctl {
     }
   }
 
+  /**
+   * start-parent-mdevs --physfn PF (the boot unit of vGPUs on SR-IOV virtual functions): a plugin's
+   * backend allowed to may first enable the PF's VFs (BackendProvider.prepare; its failure fails
+   * the command with one line); then, waiting up to `seconds` for every VF of the PF that has
+   * `auto` definitions to become a parent, those devices start in uuid order under one lock. A VF
+   * still missing at the deadline is one warning; the others start anyway.
+   */
+  async startPhysfnMdevs(pf: string, seconds: number, onProgress?: (done: number, total: number, uuid: string) => void): Promise<void> {
+    const plugins = await this.plugins();
+    const env = this.options.env ?? process.env;
+    const backendHost: BackendHost = {
+      root: this.host.root,
+      log: this.host.log,
+      env,
+      write: () => {
+        throw new MdevctlError('A backend writes to sysfs only in create, remove and writeAttribute');
+      },
+    };
+    for (const plugin of plugins) {
+      for (const provider of plugin.backends ?? []) {
+        let said: string | undefined;
+        try {
+          said = provider.prepare?.(backendHost, pf);
+        } catch (err) {
+          throw new MdevctlError(`${provider.name}: ${firstLine(messageOf(err))}`, { cause: err });
+        }
+        if (said !== undefined) this.host.log.info(`${provider.name}: ${said}`);
+      }
+    }
+    const waiting = (): string[] => {
+      const vfs = new Set(virtualFunctions(this.host.root, pf));
+      const scan = this.host.store.scan();
+      const parents = new Set(scan.devices.filter((d) => d.start === 'auto' && vfs.has(d.parent)).map((d) => d.parent));
+      return [...parents].filter((p) => !(this.host.sysfs.parentExists(p) && this.host.sysfs.hasTypesDir(p)));
+    };
+    const deadline = Date.now() + seconds * 1000;
+    let missing = waiting();
+    for (let interval = 20; missing.length > 0 && Date.now() < deadline; interval = Math.min(interval * 2, 500)) {
+      await delay(Math.min(interval, Math.max(1, deadline - Date.now())));
+      missing = waiting();
+    }
+    for (const p of missing) {
+      this.host.log.warn(`${p}: not a parent after ${seconds}s (a virtual function of ${pf} that offers no types yet); its auto devices are not started`);
+    }
+    const skip = new Set(missing);
+    return this.mutating(async () => {
+      const vfs = new Set(virtualFunctions(this.host.root, pf));
+      const scan = this.host.store.scan();
+      for (const p of scan.problems) this.host.log.warn(p.message);
+      const auto = scan.devices
+        .filter((d) => d.start === 'auto' && vfs.has(d.parent) && !skip.has(d.parent))
+        .sort((a, b) => compareBytes(a.uuid, b.uuid));
+      this.host.store.pin(auto);
+      try {
+        await this.startEach(auto, onProgress);
+      } finally {
+        this.host.store.pin([]);
+      }
+    });
+  }
+
   private async startEach(auto: readonly DefinedDevice[], onProgress?: (done: number, total: number, uuid: string) => void): Promise<void> {
     for (const [i, def] of auto.entries()) {
       onProgress?.(i + 1, auto.length, def.uuid);
@@ -291,12 +355,14 @@ export class Mdevctl {
   }
 
   /** The types of each parent (one parent's with `parent`), as `types` shows them, unformatted. */
-  typeGroups(parent?: string): Array<[string, MdevTypeInfo[]]> {
+  async typeGroups(parent?: string): Promise<Array<[string, MdevTypeInfo[]]>> {
+    await this.plugins();
     return this.host.sysfs.typeGroups(parent);
   }
 
   /** Where `uuid` is: running or not, the parents it is defined on, and how many of its definitions cannot be read. */
-  whereIs(uuid: string): { running: boolean; definedOn: string[]; unreadable: number } {
+  async whereIs(uuid: string): Promise<{ running: boolean; definedOn: string[]; unreadable: number }> {
+    await this.plugins();
     const scan = this.host.store.scan({ uuid });
     return {
       running: this.host.sysfs.activeDevice(uuid) !== undefined,

@@ -7,6 +7,7 @@ import createMtty, { configuration as mttyOptions } from '@mdevctl/plugin-mtty';
 import createI915, { configuration as i915Options } from '@mdevctl/plugin-i915-gvtg';
 import createCcw, { configuration as ccwOptions } from '@mdevctl/plugin-vfio-ccw';
 import createAp, { configuration as apOptions } from '@mdevctl/plugin-vfio-ap';
+import createNvidia, { configuration as nvidiaOptions } from '@mdevctl/plugin-nvidia-vgpu';
 import createCallouts, { configuration as calloutsOptions } from '@mdevctl/plugin-callouts';
 import type { Policies } from '../config/settings.js';
 
@@ -24,6 +25,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   { name: 'i915-gvtg', configuration: i915Options, create: () => createI915() },
   { name: 'vfio-ccw', configuration: ccwOptions, create: () => createCcw() },
   { name: 'vfio-ap', configuration: apOptions, create: (options) => createAp(options) },
+  { name: 'nvidia-vgpu', configuration: nvidiaOptions, create: (options) => createNvidia(options) },
   {
     name: 'callouts',
     configuration: calloutsOptions,

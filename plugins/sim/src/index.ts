@@ -1,8 +1,9 @@
 // @mdevctl/plugin-sim: a simulated mdev host, with NVIDIA vGPUs on the vendor-specific VFIO
 // framework beside the mdev parents when asked. Build a tree (createSimulatedHost), drive it like
-// a kernel (SimulatedKernel), reboot it, the static profiles behind both, and the sysfs backend
-// and writer mdevctl loads on a simulated host (sysfsBackend, sysfsWriter; core imports this
-// package only then).
+// a kernel (SimulatedKernel), reboot it, the static profiles behind both, and the sysfs writes
+// mdevctl makes on a simulated host (sysfsWrite: every backend's changes — an mdev's create, a
+// VF's nvidia/current_vgpu_type — go to the simulated kernel; core imports this package only
+// then, on the first change).
 
 import type { SysfsBackend } from '@mdevctl/plugin-sdk';
 import { SimulatedKernel } from './kernel.js';
@@ -46,17 +47,13 @@ export { sysError, kstrtoul, type SysError, type SimErrnoCode } from './errno.js
 export { formatMask, parseMaskHex, formatMatrix, AP_BITS } from './vfio-ap.js';
 export { main } from './cli.js';
 
-/**
- * Writes one sysfs file of a simulated root through its simulated kernel, as `echo -n data >
- * path` would (throws the node errno error the kernel's refusal gives): the write path of any
- * backend that is not the mdev bus (e.g. a VF's nvidia/current_vgpu_type, a PF's sriov_numvfs).
- */
-export function sysfsWriter(root: string): (path: string, data: string) => void {
-  const kernel = SimulatedKernel.open(root);
-  return (path, data) => kernel.write(path, data);
-}
-
-/** The sysfs backend of a simulated root (core's composition root calls this). */
+/** The mdev bus's write side on a simulated root. */
 export function sysfsBackend(root: string): SysfsBackend {
   return SimulatedKernel.backend(root);
+}
+
+/** `echo -n data > path` on a simulated root, as its kernel reacts (core opens this for every backend's changes). */
+export function sysfsWrite(root: string): (path: string, data: string) => void {
+  const kernel = SimulatedKernel.open(root);
+  return (path, data) => kernel.write(path, data);
 }
