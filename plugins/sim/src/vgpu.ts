@@ -12,6 +12,7 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { lowestFreeGroup } from './devices.js';
 import { kstrtoul, type SimErrnoCode } from './errno.js';
 import { isDirectory, isSymlink, linkTo, listDir, makeDir, MODE_RO, MODE_RW, putFile, readText, removeTree, replaceFile } from './fsops.js';
 import type { SimHost, Uevent } from './host.js';
@@ -202,13 +203,6 @@ export function refreshCatalogues(host: SimHost, g: VfioGpuProfile, s: NvidiaSta
 
 function pciEntry(host: SimHost, address: string): string {
   return host.sysPath(join('bus/pci/devices', address));
-}
-
-function lowestFreeGroup(host: SimHost): number {
-  const used = new Set(listDir(host.sysPath('kernel/iommu_groups')).map((n) => Number(n)));
-  let n = 0;
-  while (used.has(n)) n++;
-  return n;
 }
 
 function joinGroup(host: SimHost, dev: string): number {
