@@ -271,12 +271,14 @@ function removeVf(host: SimHost, g: VfioGpuProfile, n: number): Uevent[] {
   const dir = vfDir(host, g, n);
   const address = vfAddress(g, n);
   const devpath = host.devpathOf(dir);
+  const vfioDevs = listDir(join(dir, 'vfio-dev'));
   removeTree(pciEntry(host, address));
   removeTree(host.sysPath(join(NVIDIA_DRIVER, address)));
   removeTree(join(pfDir(host, g), `virtfn${n}`));
   leaveGroup(host, dir);
   removeTree(dir);
   return [
+    ...vfioDevs.map((d): Uevent => ({ action: 'remove', devpath: `${devpath}/vfio-dev/${d}`, subsystem: 'vfio-dev', env: {} })),
     { action: 'unbind', devpath, subsystem: 'pci', env: {} },
     { action: 'remove', devpath, subsystem: 'pci', env: {} },
   ];
