@@ -15,7 +15,9 @@ const BACKEND_METHODS = [
 ] as const;
 
 export async function openPluginBackends(host: Host, plugins: readonly MdevctlPlugin[], env: BackendHost['env']): Promise<void> {
-  const providers = plugins.flatMap((plugin) => providersOf(plugin).map((provider) => ({ plugin, provider })));
+  // Those open already are left alone (start-parent-mdevs --physfn asks again after a provider's prepare).
+  const open = new Set(host.sysfs.all().map((b) => b.name));
+  const providers = plugins.flatMap((plugin) => providersOf(plugin).filter((p) => !open.has(p.name)).map((provider) => ({ plugin, provider })));
   if (providers.length === 0) return;
   const backendHost = host.backendHost(env);
   const opened: DeviceBackend[] = [];
