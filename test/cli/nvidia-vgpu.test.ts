@@ -58,7 +58,7 @@ test('types: each VF a parent by address, nvidia-<id> types with NVIDIA names, 1
     ok(x);
     assert.match(x.stdout, /\n {4}Physical GPU: 0000:c1:00\.0 \(homogeneous\)\n {4}Profile: A16-4Q, time-sliced\n$/);
     const json = JSON.parse(mdevctl(h.root, 'types', '-x', '--dumpjson', '-p', VF5).stdout) as Array<Record<string, Array<Record<string, Record<string, unknown>>>>>;
-    assert.deepEqual(json[0]?.[VF5]?.[0]?.['nvidia-1002']?.['nvidia_vgpu'], { physical_gpu: PF, type_id: 1002, profile: 'A16-8Q', kind: 'time-sliced', gpu_mode: 'homogeneous' });
+    assert.deepEqual(json[0]?.[VF5]?.[0]?.['nvidia-1002']?.['nvidia_vgpu'], { physical_gpu: PF, type_id: 1002, profile: 'A16-8Q', kind: 'time-sliced', gpu_mode: 'heterogeneous: seen in the catalogues' }, 'a free VF lists another time-sliced type while 1002 runs');
     // A foreign vGPU is listed with the uuid derived from its VF's address.
     ok(mdevctl(h.root, 'list'), `${DERIVED_VF5} ${VF5} nvidia-1002 manual`);
   }));
