@@ -6,8 +6,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { LSMDEV_BIN, mdevctl, runBin } from '../helpers/cli.js';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { LSMDEV_BIN, MDEVCTL_BIN, mdevctl, runBin } from '../helpers/cli.js';
+import { complete, docs } from '../helpers/packaging.js';
 import { config, fails, ok, pretty, run, unchanged, withHost } from '../helpers/expect.js';
 import type { SimHost } from '../helpers/sim-host.js';
 import { addToyParent, installToyBackend } from '../helpers/toy-backend.js';
@@ -127,3 +128,27 @@ test('without the plugin, the toy parents are not there and the host lists as be
     assert.doesNotMatch(r.stdout, /toy/);
     fails(mdevctl(h.root, 'start', '-p', 'toy0', '-t', 'toy-big'), 1, "Error: Unable to find parent device 'toy0'\n");
   }));
+
+test('bash completion offers the toy parents, types and devices beside the mdev ones (mdevctl complete-values)', async () => {
+  const gen = await docs();
+  const script = gen.generatedFiles().find((f) => f.path === gen.COMPLETION_FILE)?.content ?? '';
+  withToys((h) => {
+    writeFileSync(h.path('mdevctl.bash'), script);
+    mkdirSync(h.path('bin'));
+    writeFileSync(h.path('bin/mdevctl'), `#!/bin/sh\nexec '${process.execPath}' '${MDEVCTL_BIN}' "$@"\n`, { mode: 0o755 });
+    const path = `${h.path('bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`;
+    const c = (line: string) => complete(h.path('mdevctl.bash'), line, { MDEVCTL_ENV_ROOT: h.root, PATH: path });
+    run(h, 'start', '-u', U(1), '-p', 'toy0', '-t', 'toy-big');
+    run(h, 'define', '-u', U(2), '-p', 'mtty', '-t', 'mtty-1');
+    assert.deepEqual(c('mdevctl start -p toy'), ['toy0', 'toy1']);
+    assert.deepEqual(c('mdevctl start -p m'), ['matrix', 'mbochs', 'mdpy', 'mtty']);
+    assert.deepEqual(c('mdevctl define -p toy0 -t '), ['toy-big', 'toy-small']);
+    assert.deepEqual(c('mdevctl stop -u '), [U(1)]);
+    assert.deepEqual(c('mdevctl list -u '), [U(1), U(2)]);
+    // mdevctl not on the PATH: the script reads the mdev bus itself, which has no toys
+    const plain = (line: string) => complete(h.path('mdevctl.bash'), line, { MDEVCTL_ENV_ROOT: h.root });
+    assert.deepEqual(plain('mdevctl start -p toy'), []);
+    assert.deepEqual(plain('mdevctl start -p m'), ['matrix', 'mbochs', 'mdpy', 'mtty']);
+    ok(mdevctl(h.root, 'complete-values', 'type', 'toy1'), 'toy-small\n');
+  });
+});
