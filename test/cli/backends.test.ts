@@ -12,6 +12,7 @@ import { complete, docs } from '../helpers/packaging.js';
 import { config, fails, ok, pretty, run, unchanged, withHost } from '../helpers/expect.js';
 import type { SimHost } from '../helpers/sim-host.js';
 import { addToyParent, installToyBackend } from '../helpers/toy-backend.js';
+import { desiredFile, planOf, uuidOf } from '../helpers/desired.js';
 
 const U = (n: number) => `5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f0${n}`;
 const CONFIG = 'etc/mdevctl.d/mdevctl.config.json';
@@ -152,3 +153,22 @@ test('bash completion offers the toy parents, types and devices beside the mdev 
     ok(mdevctl(h.root, 'complete-values', 'type', 'toy1'), 'toy-small\n');
   });
 });
+
+test('apply, diff and assert place and start devices on toy parents as on mdev parents', () =>
+  withToys((h) => {
+    const file = desiredFile(h, 'name: mixed\ndevices:\n  - name: console\n    parent: mtty\n    type: mtty-2\n  - name: big\n    parent: toy0\n    type: toy-big\nrequests:\n  - name: small\n    type: toy-small\n    count: 1\n    parents: {name: "toy*"}\n');
+    const [console_, big, small] = [uuidOf('mixed', 'device/console'), uuidOf('mixed', 'device/big'), uuidOf('mixed', 'request/small/0')];
+    const plan = planOf(h, ['apply', file]);
+    assert.deepEqual(
+      plan.actions.map((a) => `${a.action} ${a.parent}/${a.uuid}`).sort(),
+      [`define mtty/${console_}`, `define toy0/${big}`, `define toy1/${small}`, `start mtty/${console_}`, `start toy0/${big}`, `start toy1/${small}`].sort(),
+      'the request goes to the one toy parent with room',
+    );
+    assert.equal(h.read('sys/bus/toy/devices/toy0/slot'), `toy-big ${big}\n`);
+    assert.equal(h.read('sys/bus/toy/devices/toy1/slot'), `toy-small ${small}\n`);
+    assert.deepEqual(h.activeUuids(), [console_]);
+    assert.equal(planOf(h, ['apply', file]).changed, false, 'a second apply changes nothing');
+    ok(mdevctl(h.root, 'assert', file));
+    run(h, 'stop', '-u', big);
+    assert.deepEqual(planOf(h, ['diff', file]).actions.map((a) => `${a.action} ${a.parent}/${a.uuid}`), [`start toy0/${big}`]);
+  }));
