@@ -16,7 +16,9 @@ const BACKEND_METHODS = [
 ] as const;
 
 export async function openPluginBackends(host: Host, plugins: readonly MdevctlPlugin[], env: BackendHost['env']): Promise<void> {
-  const providers = plugins.flatMap((plugin) => providersOf(plugin).map((provider) => ({ plugin, provider })));
+  // Those open already are left alone (a second call, after a provider's prepare, opens the rest).
+  const open = new Set(host.sysfs.all().map((b) => b.name));
+  const providers = plugins.flatMap((plugin) => providersOf(plugin).filter((p) => !open.has(p.name)).map((provider) => ({ plugin, provider })));
   if (providers.length === 0) return;
   const backendHost = host.backendHost(env);
   let waiting = providers;
