@@ -244,7 +244,7 @@ export class Mdevctl {
       }
     }
     // A backend that found nothing before (no VFs yet) may find them now.
-    await openPluginBackends(this.host, plugins, env);
+    await this.host.redetect();
     const waiting = (): string[] => {
       const vfs = new Set(virtualFunctions(this.host.root, pf));
       const scan = this.host.store.scan();
@@ -255,6 +255,7 @@ export class Mdevctl {
     let missing = waiting();
     for (let interval = 20; missing.length > 0 && Date.now() < deadline; interval = Math.min(interval * 2, 500)) {
       await delay(Math.min(interval, Math.max(1, deadline - Date.now())));
+      await this.host.redetect();
       missing = waiting();
     }
     for (const p of missing) {
