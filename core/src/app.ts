@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { basename } from 'node:path';
 import {
-  type BackendHost, type DefinedDevice, type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest, type SysfsBackend,
+  type DefinedDevice, type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest, type SysfsBackend,
 } from '@mdevctl/plugin-sdk';
 import { Host } from './host/host.js';
 import { HostPaths } from './host/paths.js';
@@ -231,14 +231,7 @@ export class Mdevctl {
   async startPhysfnMdevs(pf: string, seconds: number, onProgress?: (done: number, total: number, uuid: string) => void): Promise<void> {
     const plugins = await this.plugins();
     const env = this.options.env ?? process.env;
-    const backendHost: BackendHost = {
-      root: this.host.root,
-      log: this.host.log,
-      env,
-      write: () => {
-        throw new MdevctlError('A backend writes to sysfs only in create, remove and writeAttribute');
-      },
-    };
+    const backendHost = this.host.backendHost(env);
     for (const plugin of plugins) {
       for (const provider of plugin.backends ?? []) {
         let said: string | undefined;
@@ -250,6 +243,8 @@ export class Mdevctl {
         if (said !== undefined) this.host.log.info(`${provider.name}: ${said}`);
       }
     }
+    // A backend that found nothing before (no VFs yet) may find them now.
+    await this.host.redetect();
     const waiting = (): string[] => {
       const vfs = new Set(virtualFunctions(this.host.root, pf));
       const scan = this.host.store.scan();
@@ -260,6 +255,7 @@ export class Mdevctl {
     let missing = waiting();
     for (let interval = 20; missing.length > 0 && Date.now() < deadline; interval = Math.min(interval * 2, 500)) {
       await delay(Math.min(interval, Math.max(1, deadline - Date.now())));
+      await this.host.redetect();
       missing = waiting();
     }
     for (const p of missing) {
@@ -343,7 +339,9 @@ export class Mdevctl {
 
   /** The `list` output (text or JSON), exactly as printed. */
   async list(opts: ListOptions = {}): Promise<string> {
-    const entries = await this.listing.entries(opts, await this.plugins());
+    let entries = await this.listing.entries(opts, await this.plugins());
+    // libvirt reads this JSON and takes every entry for an mdev: only what is on the mdev bus (docs/COMPATIBILITY.md).
+    if (opts.dumpjson && !opts.extended) entries = entries.filter((e) => this.host.sysfs.ownerOf(e.device.parent).onMdevBus !== false);
     return opts.dumpjson
       ? formatListJson(entries, opts.uuid !== undefined)
       : formatListText(entries, opts.verbose === true);

@@ -119,6 +119,13 @@ export interface DeviceBackend extends DeviceDiscovery, DeviceChanges {
   readonly name: string;
   /** How `mdevctl monitor` watches it; absent: as the mdev bus (its uevents). */
   readonly watch?: BackendWatch;
+  /**
+   * False when its devices are not on the kernel's mdev bus (`/sys/bus/mdev/devices`): libvirt
+   * makes an mdev node device of every entry of `list --dumpjson` and waits for it there, so such
+   * devices are left out of `list --dumpjson` (shown with `-x`, in text `list` and `lsmdev`).
+   * Absent or true: mediated devices.
+   */
+  readonly onMdevBus?: boolean;
 }
 
 /**

@@ -37,6 +37,8 @@ const NOT_ATTRIBUTES = new Set(['creatable_vgpu_types', 'current_vgpu_type']);
 export class NvidiaVgpuBackend implements DeviceBackend {
   readonly name = BACKEND_NAME;
   readonly watch = { kind: 'timer' as const, intervalMs: WATCH_INTERVAL_MS };
+  /** Not mediated devices: libvirt cannot manage them, `list --dumpjson` leaves them out. */
+  readonly onMdevBus = false;
   readonly scan: VgpuScan;
   readonly files: ChangeFiles;
 

@@ -37,17 +37,16 @@ export function checkVgpu(ctx: LifecycleContext, out: Diagnostics, scan: VgpuSca
   if (id === undefined || s === undefined) return; // core names an unknown parent or type
   const runningHere = ctx.active?.uuid === device.uuid;
   if (!runningHere) {
-    // The VF as it stands now (a plan's stops and starts aside: its room check counts those).
-    const plannedElsewhere = ctx.host.activeDevices({ parent: device.parent }).some((d) => d.uuid !== device.uuid);
-    if (s.current !== 0 && s.current !== undefined && !plannedElsewhere) {
-      const other = scan.running().find((r) => r.vf === device.parent);
-      out.error(PLUGIN_NAME, `${device.parent} already runs a vGPU (${typeName(s.current)}${other ? `, uuid ${other.uuid}` : ''}): a VF holds one vGPU; use another VF of ${s.gpu}`);
+    // The VF as it will stand (for a plan, ctx.host is the host after it: a vGPU it stops first is gone).
+    const others = ctx.host.activeDevices({ parent: device.parent }).filter((d) => d.uuid !== device.uuid);
+    if (others[0] !== undefined) {
+      out.error(PLUGIN_NAME, `${device.parent} already runs a vGPU (${others[0].type}, uuid ${others[0].uuid}): a VF holds one vGPU; use another VF of ${s.gpu}`);
     } else if (s.current === 0 && !lists(s, id)) {
       const running = scan.siblings(s.gpu).filter((v) => v.current !== 0 && v.current !== undefined).length;
       out.error(
         PLUGIN_NAME,
         `${device.parent} does not list ${device.type} among its creatable vGPU types now` +
-          (running > 0 ? ` (${running} vGPU${running === 1 ? '' : 's'} run on its physical GPU ${s.gpu}, which narrows what fits)` : ` (its physical GPU ${s.gpu} runs no vGPU: the type is not one this GPU offers)`),
+          (running > 0 ? ` (${running} vGPU${running === 1 ? ' runs' : 's run'} on its physical GPU ${s.gpu}, which narrows what fits)` : ` (its physical GPU ${s.gpu} runs no vGPU: the type is not one this GPU offers)`),
       );
     }
   }

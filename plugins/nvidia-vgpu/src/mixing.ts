@@ -15,7 +15,7 @@
 import { byGpu, isFree, type VfState } from './gpu.js';
 import { isMigBacked, typeName } from './names.js';
 
-export type GpuMode = 'heterogeneous (configured)' | 'heterogeneous (seen in the catalogues)' | 'homogeneous';
+export type GpuMode = 'heterogeneous: configured' | 'heterogeneous: seen in the catalogues' | 'homogeneous';
 
 /** The GPUs the option names (lower case), or 'all'. */
 export function parseHeterogeneousOption(value: string | undefined): ReadonlySet<string> | 'all' {
@@ -36,7 +36,7 @@ function timeSliced(ids: Iterable<number>, names: ReadonlyMap<number, string>): 
 }
 
 export function gpuMode(gpu: string, vfs: readonly VfState[], names: ReadonlyMap<number, string>, declared: ReadonlySet<string> | 'all'): GpuMode {
-  if (declared === 'all' || declared.has(gpu.toLowerCase())) return 'heterogeneous (configured)';
+  if (declared === 'all' || declared.has(gpu.toLowerCase())) return 'heterogeneous: configured';
   const running = timeSliced(
     vfs.filter((v) => !isFree(v) && v.current !== undefined).map((v) => v.current as number),
     names,
@@ -45,7 +45,7 @@ export function gpuMode(gpu: string, vfs: readonly VfState[], names: ReadonlyMap
   for (const v of vfs) {
     if (!isFree(v)) continue;
     const listed = timeSliced((v.catalogue ?? []).map((e) => e.id), names);
-    for (const id of listed) if (!running.has(id)) return 'heterogeneous (seen in the catalogues)';
+    for (const id of listed) if (!running.has(id)) return 'heterogeneous: seen in the catalogues';
   }
   return 'homogeneous';
 }

@@ -99,9 +99,9 @@ test('one time-sliced type per physical GPU unless heterogeneous: configured, se
   const lists8: VfState = { vf: '0000:41:00.5', gpu: PF1, catalogue: [{ id: 1002, name: 'NVIDIA A16-8Q' }], current: 0 };
   const none = parseHeterogeneousOption('');
   assert.equal(gpuMode(PF1, [running, onlySame], names, none), 'homogeneous');
-  assert.equal(gpuMode(PF1, [running, lists8], names, none), 'heterogeneous (seen in the catalogues)');
-  assert.equal(gpuMode(PF1, [running, onlySame], names, parseHeterogeneousOption(`${PF1.toUpperCase()}, 0000:99:00.0`)), 'heterogeneous (configured)');
-  assert.equal(gpuMode(PF1, [running, onlySame], names, parseHeterogeneousOption('all')), 'heterogeneous (configured)');
+  assert.equal(gpuMode(PF1, [running, lists8], names, none), 'heterogeneous: seen in the catalogues');
+  assert.equal(gpuMode(PF1, [running, onlySame], names, parseHeterogeneousOption(`${PF1.toUpperCase()}, 0000:99:00.0`)), 'heterogeneous: configured');
+  assert.equal(gpuMode(PF1, [running, onlySame], names, parseHeterogeneousOption('all')), 'heterogeneous: configured');
 
   const vfs = [running, onlySame];
   const mix = mixProblems(vfs, [{ vf: '0000:41:00.5', id: 1002 }], () => names, none);
