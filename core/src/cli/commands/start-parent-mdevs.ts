@@ -1,6 +1,6 @@
 // mdevctl start-parent-mdevs PARENT (hidden): run by the udev rule when a parent appears;
-// starts its `auto` definitions, logging each failure and going on. With --physfn PF instead of
-// PARENT (the boot unit of vGPUs on SR-IOV virtual functions, mdevctl-vgpu@PF.service): the auto
+// starts its `auto` definitions, logging each failure and going on. With --physfn, PARENT is a PCI
+// physical function PF (the boot unit of vGPUs on SR-IOV virtual functions, mdevctl-vgpu@PF.service): the auto
 // definitions of every VF of the PF, after waiting (bounded, --wait) for those VFs to be parents —
 // one process for a whole GPU.
 
@@ -20,7 +20,7 @@ export class StartParentMdevsCommand extends MdevctlCommand {
     details: `
       Starts every defined device of PARENT whose start policy is 'auto'. A device that fails to start is logged and the others are still started; the exit status is 0.
 
-      With --physfn PF instead of PARENT (what mdevctl-vgpu@PF.service runs at boot for vGPUs on SR-IOV virtual functions), it starts the 'auto' devices of every virtual function of the PCI physical function PF, in uuid order, once each of those VFs is a parent; --wait bounds how long it waits for them (a VF's nvidia/ directory appears a little after the VF). A plugin that was allowed to (nvidia-vgpu's enableVfs) first enables the PF's VFs; its failure is one line and exit status 1.
+      With --physfn, PARENT is a PCI physical function PF (what mdevctl-vgpu@PF.service runs at boot for vGPUs on SR-IOV virtual functions): it starts the 'auto' devices of every virtual function of the PCI physical function PF, in uuid order, once each of those VFs is a parent; --wait bounds how long it waits for them (a VF's nvidia/ directory appears a little after the VF). A plugin that was allowed to (nvidia-vgpu's enableVfs) first enables the PF's VFs; its failure is one line and exit status 1.
     `,
     examples: [
       ['What the udev rule runs when mtty registers', 'mdevctl start-parent-mdevs mtty'],
@@ -28,23 +28,21 @@ export class StartParentMdevsCommand extends MdevctlCommand {
     ],
   });
 
-  parent = Option.String({ name: 'parent', required: false });
-  physfn = Option.String('--physfn', { description: 'Start the auto devices of every SR-IOV virtual function of this PCI physical function' });
+  physfn = Option.Boolean('--physfn', false, { description: 'PARENT is a PCI physical function: start the auto devices of each of its SR-IOV virtual functions' });
   wait = Option.String('--wait', { description: 'With --physfn: wait up to this many seconds for its VFs to become parents (default 0)' });
+  parent = Option.String({ name: 'parent', required: true });
 
   async execute(): Promise<number> {
-    if (this.physfn !== undefined) {
-      if (this.parent !== undefined) throw new UsageError("The argument '--physfn <PF>' cannot be used with '<parent>'");
-      const pf = nameValue(this.physfn, '--physfn <PF>');
-      if (!isPciAddress(pf)) throw new UsageError(`Invalid value ${JSON.stringify(pf)} for '--physfn <PF>': not a PCI address domain:bus:device.function in lower case`);
+    if (this.physfn) {
+      const pf = nameValue(this.parent, '<PARENT>');
+      if (!isPciAddress(pf)) throw new UsageError(`Invalid value ${JSON.stringify(pf)} for '<PARENT>' with '--physfn': not a PCI address domain:bus:device.function in lower case`);
       const seconds = waitValue(this.wait);
       await withProgress(this.context.stderr, this.context.env, (progress) =>
         this.context.app().startPhysfnMdevs(pf, seconds, (done, total, uuid) => progress?.update(done, total, `starting ${uuid} (VFs of ${pf})`)),
       );
       return 0;
     }
-    if (this.wait !== undefined) throw new UsageError("'--wait <SECONDS>' needs '--physfn <PF>'");
-    if (this.parent === undefined) throw new UsageError('the following required arguments were not provided: <parent>');
+    if (this.wait !== undefined) throw new UsageError("'--wait <SECONDS>' needs '--physfn'");
     const parent = nameValue(this.parent, '<PARENT>');
     // Progress only on a terminal (an admin running it by hand; udev's runs are never one).
     await withProgress(this.context.stderr, this.context.env, (progress) =>
