@@ -7,11 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { LSMDEV_BIN, MDEVCTL_BIN, mdevctl, runBin } from '../helpers/cli.js';
+import { join } from 'node:path';
+import { LSMDEV_BIN, MDEVCTL_BIN, REPO, mdevctl, runBin } from '../helpers/cli.js';
 import { complete, docs } from '../helpers/packaging.js';
 import { config, fails, ok, pretty, run, unchanged, withHost } from '../helpers/expect.js';
 import type { SimHost } from '../helpers/sim-host.js';
-import { addToyParent, installToyBackend } from '../helpers/toy-backend.js';
+import { TOY_SOURCE, addToyParent, installToyBackend } from '../helpers/toy-backend.js';
 import { desiredFile, planOf, uuidOf } from '../helpers/desired.js';
 
 const U = (n: number) => `5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f0${n}`;
@@ -39,6 +40,11 @@ function withoutPlugin(h: SimHost, ...args: string[]): string {
     writeFileSync(h.path(CONFIG), saved);
   }
 }
+
+test("the SDK README's backend example is, verbatim, the file these tests install", () => {
+  const readme = readFileSync(join(REPO, 'plugin-sdk/README.md'), 'utf8');
+  assert.ok(readme.includes(`\`\`\`ts\n${readFileSync(TOY_SOURCE, 'utf8')}\`\`\`\n`));
+});
 
 const toyTypes = (avail0: number, avail1: number) =>
   `toy0\n` +
