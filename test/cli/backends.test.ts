@@ -7,12 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { LSMDEV_BIN, MDEVCTL_BIN, mdevctl, runBin } from '../helpers/cli.js';
+import { join } from 'node:path';
+import { LSMDEV_BIN, MDEVCTL_BIN, REPO, mdevctl, runBin } from '../helpers/cli.js';
 import { complete, docs } from '../helpers/packaging.js';
 import { config, fails, ok, pretty, run, unchanged, withHost } from '../helpers/expect.js';
 import type { SimHost } from '../helpers/sim-host.js';
-import { addToyParent, installToyBackend } from '../helpers/toy-backend.js';
+import { TOY_SOURCE, addToyParent, installToyBackend } from '../helpers/toy-backend.js';
 import { desiredFile, planOf, uuidOf } from '../helpers/desired.js';
+import { supportsJson } from '../helpers/callout-scripts.js';
 
 const U = (n: number) => `5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f0${n}`;
 const CONFIG = 'etc/mdevctl.d/mdevctl.config.json';
@@ -39,6 +41,11 @@ function withoutPlugin(h: SimHost, ...args: string[]): string {
     writeFileSync(h.path(CONFIG), saved);
   }
 }
+
+test("the SDK README's backend example is, verbatim, the file these tests install", () => {
+  const readme = readFileSync(join(REPO, 'plugin-sdk/README.md'), 'utf8');
+  assert.ok(readme.includes(`\`\`\`ts\n${readFileSync(TOY_SOURCE, 'utf8')}\`\`\`\n`));
+});
 
 const toyTypes = (avail0: number, avail1: number) =>
   `toy0\n` +
@@ -171,4 +178,32 @@ test('apply, diff and assert place and start devices on toy parents as on mdev p
     ok(mdevctl(h.root, 'assert', file));
     run(h, 'stop', '-u', big);
     assert.deepEqual(planOf(h, ['diff', file]).actions.map((a) => `${a.action} ${a.parent}/${a.uuid}`), [`start toy0/${big}`]);
+  }));
+
+test('modify --live and the call-outs reach a toy device as an mdev device (same arguments, config on stdin)', () =>
+  withToys((h) => {
+    const dir = h.path('usr/lib/mdevctl/scripts.d/callouts');
+    mkdirSync(dir, { recursive: true });
+    const caps = supportsJson(['pre', 'post', 'notify', 'get', 'live']);
+    writeFileSync(
+      join(dir, '10-log'),
+      `#!/bin/sh\nargs="$*"\nwhile [ $# -gt 0 ]; do case "$1" in -e) e=$2;; -a) a=$2;; esac; shift; done\n` +
+        `if [ "$e" = get ] && [ "$a" = capabilities ]; then printf '%s' '${caps}'; exit 0; fi\n` +
+        `[ "$e" = get ] && { printf '[]'; exit 0; }\necho "$args $(cat)" >> '${h.path('callouts.log')}'\nexit 0\n`,
+      { mode: 0o755 },
+    );
+    run(h, 'start', '-u', U(1), '-p', 'toy0', '-t', 'toy-small');
+    run(h, 'start', '-u', U(2), '-p', 'mtty', '-t', 'mtty-1');
+    writeFileSync(h.path('live-toy.json'), config('toy-small', 'manual', [['speed', '3']]));
+    writeFileSync(h.path('live-mtty.json'), config('mtty-1', 'manual', [['speed', '3']]));
+    rmSync(h.path('callouts.log'));
+    run(h, 'modify', '-u', U(1), '--live', '--jsonfile', h.path('live-toy.json'));
+    run(h, 'modify', '-u', U(2), '--live', '--jsonfile', h.path('live-mtty.json'));
+    const oneLine = (type: string) => JSON.stringify(JSON.parse(config(type, 'manual', [['speed', '3']])));
+    assert.equal(
+      readFileSync(h.path('callouts.log'), 'utf8'),
+      `-t toy-small -e live -a modify -s none -u ${U(1)} -p toy0 ${oneLine('toy-small')}\n` +
+        `-t mtty-1 -e live -a modify -s none -u ${U(2)} -p mtty ${oneLine('mtty-1')}\n`,
+    );
+    assert.equal(h.read('sys/bus/toy/devices/toy0/slot'), `toy-small ${U(1)}\n`, 'still running, as the call-out left it');
   }));
