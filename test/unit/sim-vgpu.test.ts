@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { main, NVIDIA_SMI, rebootSimulatedHost, SimulatedKernel, SRIOV_MANAGE } from '@mdevctl/plugin-sim';
+import { main, NVIDIA_SMI, rebootSimulatedHost, SimulatedKernel, SRIOV_MANAGE, sysfsWrite } from '@mdevctl/plugin-sim';
 import { GPU_HET, GPU_TS, until, vf, vgpuHost } from '../helpers/sim-vgpu.js';
 
 const U1 = '83b8f4f2-509f-382f-3c1e-e6bfe0fa1001';
@@ -320,6 +320,19 @@ test('mdevctl-sim fault: sriov-manage fails (exit 1) or succeeds enabling nothin
     h.tool(SRIOV_MANAGE, ['-e', GPU_TS]);
     assert.equal(readFileSync(h.pci(GPU_TS, 'sriov_numvfs'), 'utf8'), '16\n');
     assert.equal(main(['fault', h.root, 'sriov-manage', 'sometimes'], quiet), 2);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test("mdevctl's write path on a simulated root (sysfsWrite) is the simulated driver's", () => {
+  const h = vgpuHost();
+  try {
+    const write = sysfsWrite(h.root);
+    write(h.pci(vf(GPU_TS, 0), 'nvidia/current_vgpu_type'), '916');
+    assert.deepEqual(h.catalogue(vf(GPU_TS, 1)), [916]);
+    assert.throws(() => write(h.pci(vf(GPU_TS, 1), 'nvidia/current_vgpu_type'), '948'), errno('EINVAL', -22));
+    assert.throws(() => write(h.pci(GPU_TS, 'sriov_numvfs'), '4'), errno('ENOENT', -2));
   } finally {
     h.cleanup();
   }
