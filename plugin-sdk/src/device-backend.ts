@@ -104,6 +104,12 @@ export interface DeviceDiscovery {
    * for desired-state selectors by driver; absent or undefined: not known.
    */
   parentDriver?(parent: string): string | undefined;
+  /**
+   * The unit `parent` shares its resources with, that placement counts by (a VF's physical GPU:
+   * `spread`, `pack` and `one-type-per-parent` then count devices and types per GPU, not per VF);
+   * absent or undefined: the parent alone.
+   */
+  placementGroup?(parent: string): string | undefined;
   /** True when running device `uuid` has an attribute `name` that can be written. */
   hasAttribute(uuid: string, name: string): boolean;
   /**

@@ -172,6 +172,30 @@ test('apply places a counted request onto free VFs that list its type', () =>
     assert.match(full.stderr, /No room for request nvidia-1001 #0/);
   }));
 
+test('placement counts by physical GPU: spread puts the next vGPU on the least used GPU, one-type-per-parent keeps a GPU to one type', () =>
+  withVgpu((h) => {
+    for (const v of [VF4, VF5]) h.vf(v, PF, [A16_4Q, A16_8Q]);
+    for (const v of [VF2, '0000:c1:00.5']) h.vf(v, PF2, [A16_4Q, A16_8Q]);
+    const file = join(h.root, 'spread.yaml');
+    writeFileSync(file, ['name: spread', 'requests:', '  - type: nvidia-1001', '    count: 2', '    parents: ["0000:*"]', '    placement: spread', ''].join('\n'));
+    const r = mdevctl(h.root, 'apply', file);
+    assert.equal(r.status, 0, r.stderr);
+    // Per VF, spread would have taken 0000:41:00.4 and 0000:41:00.5 (one GPU); per GPU it takes one VF of each.
+    assert.deepEqual([VF4, VF5, VF2, '0000:c1:00.5'].map((v) => h.current(v)), ['1001', '0', '1001', '0']);
+    // The driver narrows the catalogues of a time-sliced GPU: its free VFs list only the running type.
+    h.catalogue(VF5, [A16_4Q]);
+    h.catalogue('0000:c1:00.5', [A16_4Q]);
+    ok(mdevctl(h.root, 'stop', '-u', mdevctl(h.root, 'list').stdout.split('\n').find((l) => l.includes(VF2))?.split(' ')[0] ?? ''));
+    h.catalogue('0000:c1:00.5', [A16_4Q, A16_8Q]);
+    h.catalogue(VF2, [A16_4Q, A16_8Q]);
+    const other = join(h.root, 'other.yaml');
+    writeFileSync(other, ['name: other', 'requests:', '  - type: nvidia-1002', '    count: 2', '    parents: ["0000:*"]', '    placement: one-type-per-parent', ''].join('\n'));
+    const o = mdevctl(h.root, 'apply', other);
+    assert.equal(o.status, 0, o.stderr);
+    // GPU 0000:41:00.0 runs nvidia-1001: both nvidia-1002 go to the other GPU's two VFs.
+    assert.deepEqual([VF4, VF5, VF2, '0000:c1:00.5'].map((v) => h.current(v)), ['1001', '0', '1002', '1002']);
+  }));
+
 test('boot: after a reboot the VFs come back (sriov-manage), late nvidia/ waited for, and start-parent-mdevs --physfn starts the auto vGPUs of the whole GPU', async () => {
   const h = vgpuHost();
   try {

@@ -164,8 +164,12 @@ class Planner {
     for (const c of candidates) {
       const room = await this.input.room(this.roomQuery(c.parent, c.type));
       if (room < 1) continue;
-      const placed = this.wants.filter((w) => w.key.startsWith(`request/${r.name}/`) && w.parent === c.parent).length;
-      fits.push({ parent: c.parent, type: c.type, room, placed, types: this.typesRunning(c.parent) });
+      // Counted per placement group (a VF's physical GPU), or per parent.
+      const group = this.groupOf(c.parent);
+      const members = this.groupMembers(group, c.parent);
+      const placed = this.wants.filter((w) => w.key.startsWith(`request/${r.name}/`) && members.has(w.parent)).length;
+      const types = [...new Set([...members].flatMap((p) => this.typesRunning(p)))].sort(compareBytes);
+      fits.push({ parent: c.parent, type: c.type, room, placed, types, group });
     }
     const what = `request ${r.name} #${index} (${r.type ?? `typeName ${r.typeName}`}, placement ${r.placement})`;
     if (candidates.length === 0) throw new MdevctlError(`No parent can host ${what}: no registered parent matches its parents and type`);
@@ -191,6 +195,25 @@ class Planner {
       removing: this.load.removing.get(parent) ?? [],
       adding: this.load.adding.get(parent) ?? [],
     };
+  }
+
+  private readonly groups = new Map<string, string>();
+
+  /** The placement group of a parent: its backend's placementGroup (a VF's physical GPU), else itself. */
+  private groupOf(parent: string): string {
+    let g = this.groups.get(parent);
+    if (g === undefined) {
+      const backend = this.input.host.sysfs.ownerOf(parent);
+      g = backend.placementGroup?.(parent) ?? parent;
+      this.groups.set(parent, g);
+    }
+    return g;
+  }
+
+  /** The parents of a placement group (just `parent` when it is its own group). */
+  private groupMembers(group: string, parent: string): Set<string> {
+    if (group === parent) return new Set([parent]);
+    return new Set(this.input.host.sysfs.parents().filter((p) => this.groupOf(p) === group));
   }
 
   /** The types the parent runs after the plan so far. */

@@ -96,6 +96,11 @@ export class NvidiaVgpuBackend implements DeviceBackend {
     return this.activeDevices({ uuid })[0];
   }
 
+  /** A VF counts in its physical GPU for placement (spread, pack, one-type-per-parent). */
+  placementGroup(parent: string): string | undefined {
+    return this.scan.gpuOf(parent);
+  }
+
   hasAttribute(uuid: string, name: string): boolean {
     const vf = this.vfOf(uuid);
     if (vf === undefined || NOT_ATTRIBUTES.has(name) || !/^[a-z][a-z0-9_]*$/.test(name)) return false;

@@ -121,6 +121,18 @@ function filesSection(): string[] {
     ...entry('/sys/class/mdev_bus/PARENT/mdev_supported_types/TYPE/', 'The types a parent device supports, and where devices are created.'),
     ...entry('/sys/bus/mdev/devices/UUID', 'The running mediated devices.'),
     ...entry(
+      '/sys/bus/pci/devices/VF/nvidia/creatable_vgpu_types, /sys/bus/pci/devices/VF/nvidia/current_vgpu_type',
+      'NVIDIA vGPUs without the mdev bus (vGPU 17+ on kernels 6.8 and later): each SR\\-IOV virtual function VF with these files is a parent named by its PCI address, its types nvidia\\-ID; \\fBstart\\fR writes the type id to current_vgpu_type and reads it back, \\fBstop\\fR writes 0 (refused while a process holds the VF\\(aqs vfio files open). \\fBlist \\-\\-dumpjson\\fR leaves these devices out (libvirt cannot manage them); \\fB\\-x\\fR shows them and their physical GPU.',
+    ),
+    ...entry(
+      '/run/mdevctl-vgpu/VF',
+      'Which uuid mdevctl started on a virtual function (a vGPU another tool started is listed with the uuid derived from the VF\\(aqs address: UUIDv5 of "nvidia\\-vgpu://VF" in the URL namespace). Only root writes there; gone at a reboot, with the vGPUs.',
+    ),
+    ...entry(
+      '/usr/lib/udev/rules.d/61-mdevctl-vgpu.rules, /usr/lib/systemd/system/mdevctl-vgpu@.service',
+      'Boot of vGPUs on virtual functions: when a VF with definitions appears, the rule asks systemd for the unit of its physical function PF, which runs \\fBmdevctl start\\-parent\\-mdevs \\-\\-physfn\\fR \\fIPF\\fR after the driver\\(aqs daemons (one process per GPU). Installed by \\fBmdevctl install\\-system\\-files\\fR.',
+    ),
+    ...entry(
       '/etc/mdev.d/PARENT/UUID, /etc/mdevctl.conf',
       'Definitions and defaults of the 0.x mdevctl, read only by \\fBmdevctl import\\-legacy\\fR.',
     ),
