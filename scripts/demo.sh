@@ -65,5 +65,15 @@ printf '\n$ mdevctl-sim release ROOT 0000:c1:00.4   # the VM exits\n'
 sim release "$root" 0000:c1:00.4
 show mdevctl stop -u "$V"
 show mdevctl list
+printf '\n# A reboot: no VFs and no vGPUs until the driver'"'"'s sriov-manage runs; then what the boot\n'
+printf '# units run: the auto devices of mtty (udev) and of every VF of a GPU (one process per GPU)\n'
+printf '\n$ mdevctl-sim reboot ROOT\n'
+sim reboot "$root"
+show mdevctl list
+printf '\n$ /usr/lib/nvidia/sriov-manage -e ALL\n'
+"$root/usr/lib/nvidia/sriov-manage" -e ALL
+show mdevctl start-parent-mdevs mtty
+show mdevctl start-parent-mdevs --physfn 0000:c1:00.0 --wait 10
+show mdevctl list
 echo
 echo "Done: the temp root is removed."

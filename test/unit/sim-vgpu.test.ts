@@ -5,11 +5,13 @@
 // sriov_numvfs write refused), the nvidia-smi mode switch, and a reboot that drops it all.
 
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { main, NVIDIA_SMI, rebootSimulatedHost, SimulatedKernel, SRIOV_MANAGE } from '@mdevctl/plugin-sim';
+import { main, NVIDIA_SMI, rebootSimulatedHost, SimulatedKernel, SRIOV_MANAGE, sysfsWrite } from '@mdevctl/plugin-sim';
 import { GPU_HET, GPU_TS, until, vf, vgpuHost } from '../helpers/sim-vgpu.js';
+import { SIM_BIN, tempDir } from '../helpers/cli.js';
 
 const U1 = '83b8f4f2-509f-382f-3c1e-e6bfe0fa1001';
 const ALL_TYPES = [901, 902, 903, 904, 906, 908, 912, 916, 924, 948];
@@ -322,5 +324,34 @@ test('mdevctl-sim fault: sriov-manage fails (exit 1) or succeeds enabling nothin
     assert.equal(main(['fault', h.root, 'sriov-manage', 'sometimes'], quiet), 2);
   } finally {
     h.cleanup();
+  }
+});
+
+test("mdevctl's write path on a simulated root (sysfsWrite) is the simulated driver's", () => {
+  const h = vgpuHost();
+  try {
+    const write = sysfsWrite(h.root);
+    write(h.pci(vf(GPU_TS, 0), 'nvidia/current_vgpu_type'), '916');
+    assert.deepEqual(h.catalogue(vf(GPU_TS, 1)), [916]);
+    assert.throws(() => write(h.pci(vf(GPU_TS, 1), 'nvidia/current_vgpu_type'), '948'), errno('EINVAL', -22));
+    assert.throws(() => write(h.pci(GPU_TS, 'sriov_numvfs'), '4'), errno('ENOENT', -2));
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('the mdevctl-sim program: init --vgpu --vfs-off says what it made; the stand-in tools are executables under ROOT', () => {
+  const { dir, cleanup } = tempDir('mdevctl-vgpu-cli-');
+  try {
+    const r = spawnSync(process.execPath, [SIM_BIN, 'init', dir, '--parents', 'mtty', '--vgpu', '--vfs-off'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `Created a simulated host in ${dir} with parents mtty, ${GPU_TS} (vendor-VFIO GPU), ${GPU_HET} (vendor-VFIO GPU); use it with MDEVCTL_ENV_ROOT=${dir}\n`);
+    for (const tool of [SRIOV_MANAGE, NVIDIA_SMI]) assert.equal(lstatSync(join(dir, tool)).mode & 0o777, 0o755, tool);
+    assert.equal(readFileSync(join(dir, 'sys/bus/pci/devices', GPU_TS, 'sriov_numvfs'), 'utf8'), '0\n');
+    const bad = spawnSync(process.execPath, [SIM_BIN, 'init', dir, '--vgpu', '--nvidia-delay-ms', 'soon', '--force'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^mdevctl-sim: --nvidia-delay-ms needs milliseconds/);
+  } finally {
+    cleanup();
   }
 });

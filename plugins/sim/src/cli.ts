@@ -48,7 +48,8 @@ Commands:
   reboot ROOT                           reboot: running mdevs and vGPUs, VFs, heterogeneous mode,
                                         /run and the simulated VMs are gone; parents as at boot
   sriov-manage ROOT -e|-d GPU|ALL       enable (idempotent) or disable a GPU's VFs, as NVIDIA's
-                                        ROOT/${SRIOV_MANAGE} does; nvidia/ appears a little later
+                                        ROOT/${SRIOV_MANAGE} does;
+                                        their nvidia/ dirs appear a little later
   settle ROOT                           make pending nvidia/ dirs appear now
   nvidia-smi ROOT vgpu -q|-shm 0|1 [-i GPU]
                                         a GPU's heterogeneous mode, as ROOT/${NVIDIA_SMI} does
@@ -62,11 +63,11 @@ Commands:
   --help                                show this help
 
 Parents: ${PARENT_NAMES.join(', ')}
-Built only when named with --parents: ${FLEET_GPUS.join(', ')} (four identical vGPU cards)
+Built only when named with --parents: ${FLEET_GPUS.join(', ')} (four identical mdev vGPU cards)
 Vendor-VFIO GPUs (--vgpu, or named with --parents): ${VFIO_GPUS.join(', ')}: 48 GB each,
   16 VFs each; the first time-sliced (one vGPU type at a time), the second heterogeneous.
   A vGPU is made by writing a type id to sys/bus/pci/devices/VF/nvidia/current_vgpu_type;
-  a raw write of sriov_numvfs is refused (ENOENT), as the driver does.
+  a raw write of sriov_numvfs is refused (ENOENT: the errno is a guess).
 Then run mdevctl with MDEVCTL_ENV_ROOT=ROOT.
 `;
 

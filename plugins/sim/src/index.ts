@@ -41,7 +41,8 @@ export {
   type VgpuTypeProfile,
   type VgpuTiming,
 } from './vgpu-profiles.js';
-export { CATALOGUE_HEADER, formatCatalogue, runningVgpus, vfioPathsOf } from './vgpu.js';
+export { CATALOGUE_HEADER, formatCatalogue, runningVgpus } from './vgpu.js';
+export { vfioPathsOf } from './vgpu-vms.js';
 export { SRIOV_MANAGE, NVIDIA_SMI } from './vgpu-tools.js';
 export { sysError, kstrtoul, type SysError, type SimErrnoCode } from './errno.js';
 export { formatMask, parseMaskHex, formatMatrix, AP_BITS } from './vfio-ap.js';

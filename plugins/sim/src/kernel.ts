@@ -15,20 +15,10 @@ import { bindDevice, plugParent, unbindDevice, unplugParent } from './parents.js
 import type { ParentProfile } from './profiles.js';
 import { AP_CONFIG, isVfioApWritable, storeApConfig, storeHostMask, storeVfioAp, VFIO_AP_WRITABLE } from './vfio-ap.js';
 import { spawnLateNvidia } from './late.js';
-import {
-  disableVfs,
-  enableVfs,
-  findGpu,
-  holdVf,
-  makeBusy,
-  pendingNvidia,
-  releaseVf,
-  setHeterogeneous,
-  settleNvidia,
-  storeVgpu,
-  vfioGpus,
-  vgpuFileOwner,
-} from './vgpu.js';
+import { findGpu, vfioGpus } from './vgpu.js';
+import { disableVfs, enableVfs, pendingNvidia, setHeterogeneous, settleNvidia } from './vgpu-sriov.js';
+import { storeVgpu, vgpuFileOwner } from './vgpu-store.js';
+import { holdVf, makeBusy, releaseVf } from './vgpu-vms.js';
 
 /** One pending write found and applied by sync(). */
 export interface SyncResult {

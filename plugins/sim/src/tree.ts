@@ -7,7 +7,8 @@ import { MODE_RO, MODE_RW, MODE_WO, makeDir, putFile, removeTree } from './fsops
 import { MANIFEST_FILE, SIM_DIR, SimHost, UEVENT_LOG, simKernelLock } from './host.js';
 import { buildBusDriver, buildParentDevice, registerParent } from './parents.js';
 import { buildManifest, type ApBusOptions, type BootOptions, type SimManifest } from './profiles.js';
-import { buildPf, enableVfs, setHeterogeneous, vfioGpus } from './vgpu.js';
+import { vfioGpus } from './vgpu.js';
+import { buildPf, enableVfs, setHeterogeneous } from './vgpu-sriov.js';
 import { installVgpuTools } from './vgpu-tools.js';
 import { buildGvtModules, isGvtParent } from './gvt.js';
 import { AP_BITS, formatMask } from './vfio-ap.js';
