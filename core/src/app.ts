@@ -33,6 +33,7 @@ import { MdevctlError, ValidationFailed, firstLine, messageOf } from './model/er
 import { formatListJson, formatListText, type ListEntry } from './output/devices.js';
 import { formatTypesJson, formatTypesText } from './output/types.js';
 import { DesiredState } from './desired/service.js';
+import { isolatedRunDirWarning } from './host/deployment.js';
 import { applyBuiltinPlacement } from './desired/policies.js';
 
 export interface MdevctlOptions {
@@ -326,6 +327,9 @@ export class Mdevctl {
     await this.plugins();
     // Built here, so that only mutating commands read MDEVCTL_LOCK_WAIT (and refuse a bad one).
     this.lock ??= definitionsLock(this.host.paths, this.host.log, this.options.env ?? process.env);
+    // A container sharing the host's definitions but not its run dir: said on every change.
+    const isolated = isolatedRunDirWarning(this.host.paths, this.options.env ?? process.env);
+    if (isolated !== undefined) this.host.log.warn(isolated);
     return this.lock.runAsync(async () => {
       try {
         await recoverInterrupted(this.host, this.intents);
