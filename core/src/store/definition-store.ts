@@ -48,6 +48,15 @@ export interface DeviceFilter {
 
 const SCRIPTS_DIR = 'scripts.d';
 
+/**
+ * Why definitions cannot be kept under `parent`: a scan never reads a dir whose name starts with
+ * a dot, nor scripts.d (0.x call-out scripts); undefined for every other name.
+ */
+export function unlistedParentProblem(parent: string): string | undefined {
+  if (parent !== SCRIPTS_DIR && !parent.startsWith('.')) return undefined;
+  return `Parent ${parent} cannot have definitions: etc/mdevctl.d/${parent} is never read (a name starting with '.', or scripts.d, is no parent device)`;
+}
+
 /** Where a definition is written before its rename: a dot file, so scans skip it. */
 function tempName(uuid: string, pid = process.pid): string {
   return `.${uuid}.${pid}.tmp`;
@@ -159,6 +168,8 @@ export class DefinitionStore {
    * checked dirs (store/confine.ts). The temp file is staged in etc/ when it can be (stagingFd).
    */
   write(device: MdevDevice): string {
+    const unlisted = unlistedParentProblem(device.parent);
+    if (unlisted !== undefined) throw new MdevctlError(unlisted);
     const dir = this.paths.definitionDir(device.parent);
     const path = this.paths.definitionFile(device.parent, device.uuid);
     this.pinned.delete(`${device.parent}/${device.uuid}`);
