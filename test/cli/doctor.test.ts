@@ -5,27 +5,18 @@
 // exist only for that shell); the container itself is what its runtime says (container=podman).
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MDEVCTL_BIN, mdevctl, runBin } from '../helpers/cli.js';
+import { mdevctl, runBin } from '../helpers/cli.js';
+import { canMount, inMountNamespace } from '../helpers/reliability.js';
 import { simHost } from '../helpers/sim-host.js';
 
 const U = '5a4e3c2b-1d0f-4e8a-9b7c-6d5e4f3a2b01';
-const canMount = process.geteuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
 const WARN = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARN {2}mdevctl\] /;
 
-/** Runs `script` (sh) in a private mount namespace, in a container as podman marks one. */
-function inContainer(root: string, script: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', R: root, MDEVCTL_ENV_ROOT: root, BIN: MDEVCTL_BIN, NODE: process.execPath, U, container: 'podman' },
-    encoding: 'utf8',
-    timeout: 60_000,
-    killSignal: 'SIGKILL',
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** Runs `script` in a private mount namespace, in a container as podman marks one. */
+const inContainer = (root: string, script: string) => inMountNamespace(root, script, { U, container: 'podman' });
 
 test('doctor outside a container: one line per check, exit 0; a run dir of another user is an error', () => {
   const h = simHost({ parents: ['mtty'] });

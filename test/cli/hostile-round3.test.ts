@@ -17,11 +17,11 @@ import { MDEVCTL_BIN, mdevctl, runBin } from '../helpers/cli.js';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
 import { inProcess } from '../helpers/packaging.js';
 import { tree } from '../helpers/expect.js';
+import { canMount, inMountNamespace } from '../helpers/reliability.js';
 
 const U = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const FORGED = '\n[2026-01-01T00:00:00Z WARN  mdevctl] forged';
 const asRoot = process.geteuid?.() === 0;
-const canMount = asRoot && spawnSync('unshare', ['-m', 'true']).status === 0;
 
 function withHost(fn: (h: SimHost) => void | Promise<void>): Promise<void> {
   const h = simHost({ parents: ['mtty'] });
@@ -188,11 +188,9 @@ test('install-system-files: a dir linked out of the root is refused, a fifo in p
 
 test('a full run dir or man dir (ENOSPC) is reported with the path', { skip: canMount ? false : 'needs root and unshare -m' }, () =>
   withHost((h) => {
-    const r = spawnSync(
-      'unshare',
-      [
-        '-m', '--propagation', 'private', 'sh', '-c',
-        `set -e
+    const r = inMountNamespace(
+      h.root,
+      `set -e
 fill() { head -c 1000000 /dev/zero > "$1/.fill" 2>/dev/null || true; }
 mkdir -p "$R/run/mdevctl" "$R/usr/share/man/man8"
 mount -t tmpfs -o size=64k,mode=0700 tmpfs "$R/run/mdevctl"; fill "$R/run/mdevctl"
@@ -201,13 +199,7 @@ set +e
 "$NODE" "$BIN" define -u "$U" -p mtty -t mtty-1; echo "define=$?"
 "$NODE" "$BIN" install-system-files >/dev/null; echo "install=$?"
 `,
-      ],
-      {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', R: h.root, MDEVCTL_ENV_ROOT: h.root, BIN: MDEVCTL_BIN, NODE: process.execPath, U },
-        encoding: 'utf8',
-        timeout: 60_000,
-        killSignal: 'SIGKILL',
-      },
+      { U },
     );
     assert.match(r.stdout, /^define=1$/m, r.stderr);
     assert.match(r.stdout, /^install=1$/m, r.stderr);

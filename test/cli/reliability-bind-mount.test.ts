@@ -4,16 +4,14 @@
 // apply failed. The bind mount is real, made inside `unshare -m` (it exists only for that shell).
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MDEVCTL_BIN } from '../helpers/cli.js';
+import { canMount, inMountNamespace } from '../helpers/reliability.js';
 import { simHost } from '../helpers/sim-host.js';
 
 const U1 = '5a4e3c2b-1d0f-4e8a-9b7c-6d5e4f3a2b01';
 const U2 = '5a4e3c2b-1d0f-4e8a-9b7c-6d5e4f3a2b02';
-const canMount = process.geteuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
 
 test('with etc/mdevctl.d a bind mount: define, modify, define --jsonfile, apply and undefine work; no temp file anywhere', { skip: canMount ? false : 'needs root and unshare -m' }, () => {
   const h = simHost({ parents: ['mtty', 'mdpy'] });
@@ -22,11 +20,9 @@ test('with etc/mdevctl.d a bind mount: define, modify, define --jsonfile, apply 
   writeFileSync(h.path('dev.json'), JSON.stringify({ mdev_type: 'mtty-2', start: 'auto', attrs: [] }));
   writeFileSync(h.path('desired.yaml'), 'name: lab\ndevices:\n  - {name: d, parent: mdpy, type: mdpy-vga, start: manual}\n');
   try {
-    const r = spawnSync(
-      'unshare',
-      [
-        '-m', '--propagation', 'private', 'sh', '-c',
-        `set -e
+    const r = inMountNamespace(
+      h.root,
+      `set -e
 mkdir -p "$R/etc/mdevctl.d"
 mount --bind "$R/host-definitions" "$R/etc/mdevctl.d"
 m() { "$NODE" "$BIN" "$@"; }
@@ -37,13 +33,7 @@ m apply "$R/desired.yaml" >/dev/null
 m undefine -u "$U2"
 m list -d
 `,
-      ],
-      {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', R: h.root, MDEVCTL_ENV_ROOT: h.root, BIN: MDEVCTL_BIN, NODE: process.execPath, U1, U2 },
-        encoding: 'utf8',
-        timeout: 60_000,
-        killSignal: 'SIGKILL',
-      },
+      { U1, U2 },
     );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
