@@ -1,16 +1,19 @@
 // `mdevctl apply/diff/assert` over one application: read the file, (wait for its parents,) plan,
-// check the whole plan, and carry it out under the definitions lock. The CLI commands
-// (cli/commands/apply.ts, diff.ts, assert.ts) are thin layers over this.
+// check the whole plan — the same check for all three, so diff and assert refuse what apply would
+// — and carry it out under the definitions lock. A failure carries the plan and whether the host
+// was left changed (DesiredStateError), for --json. The CLI commands (cli/commands/apply.ts,
+// diff.ts, assert.ts) are thin layers over this.
 
 import type { CommandRequest, PlacementRoomQuery, PlacementStep } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
 import type { CoreHooks } from '../lifecycle/hooks.js';
-import { MdevctlError } from '../model/errors.js';
+import { MdevctlError, messageOf } from '../model/errors.js';
+import { textSafe } from '../output/escape.js';
 import { checkPlan } from './check.js';
-import { executePlan } from './execute.js';
+import { ApplyFailed, executePlan } from './execute.js';
 import { readDesiredFile, type DesiredFile } from './file.js';
 import { namespaceOf } from './keys.js';
-import { Ledger } from './ledger.js';
+import { Ledger, type RecordState } from './ledger.js';
 import { makePlan, type Plan, type Step } from './plan.js';
 import { waitForParents } from './wait.js';
 
@@ -45,39 +48,80 @@ export interface ApplyResult {
   readonly changed: boolean;
 }
 
+/**
+ * A failure of apply/diff/assert, its message made safe to print (names escaped as `list`
+ * does), with the plan when there was one and whether the host was left changed.
+ */
+export class DesiredStateError extends MdevctlError {
+  constructor(
+    message: string,
+    readonly plan: Plan | undefined,
+    readonly changed: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message.split('\n').map(textSafe).join('\n'), options);
+  }
+
+  static of(err: unknown, plan: Plan | undefined, changed = false): DesiredStateError {
+    if (err instanceof DesiredStateError) return err;
+    return new DesiredStateError(messageOf(err), plan, changed, { cause: err });
+  }
+}
+
 export class DesiredState {
   constructor(private readonly deps: DesiredStateDeps) {}
 
-  /** The plan that would make the host match the file (nothing written). */
+  /** The plan that would make the host match the file, checked as apply checks it (nothing written). */
   async diff(path: string, o: PlanOptions = {}): Promise<{ file: DesiredFile; plan: Plan }> {
-    const file = await this.prepare(path, o);
-    return { file, plan: await this.plan(file, o.prune === true) };
+    let plan: Plan | undefined;
+    try {
+      const file = await this.prepare(path, o);
+      plan = await this.plan(file, o.prune === true);
+      await this.refuseProblems(plan, file);
+      return { file, plan };
+    } catch (err) {
+      throw DesiredStateError.of(err, plan);
+    }
   }
 
   async apply(path: string, o: ApplyOptions = {}): Promise<ApplyResult> {
-    const file = await this.prepare(path, o);
     if (o.dryRun) {
-      const plan = await this.plan(file, o.prune === true);
-      await this.refuseProblems(plan, file);
+      const { file, plan } = await this.diff(path, o);
       return { file, plan, changed: false };
     }
-    return this.deps.mutating(async () => {
-      const plan = await this.plan(file, o.prune === true);
-      await this.refuseProblems(plan, file);
-      const ledger = new Ledger(this.deps.host.paths, file.namespace);
-      const before = ledger.read();
-      // Recorded before any step, so that a run that dies half-way still knows what it made.
-      ledger.write(before, union(before, plan.managed), file.path);
-      const opts = { host: this.deps.host, run: this.deps.run, ...(o.onStep ? { onStep: o.onStep } : {}) };
-      try {
-        await executePlan(plan.steps, opts);
-      } catch (err) {
-        ledger.write(union(before, plan.managed), before, file.path);
-        throw err;
-      }
-      ledger.write(union(before, plan.managed), plan.managed, file.path);
-      return { file, plan, changed: plan.steps.length > 0 };
-    });
+    let plan: Plan | undefined;
+    try {
+      const file = await this.prepare(path, o);
+      return await this.deps.mutating(async () => {
+        const record = this.ledger(file).read();
+        plan = await this.plan(file, o.prune === true, record);
+        await this.refuseProblems(plan, file);
+        return await this.carryOut(file, plan, record, o);
+      });
+    } catch (err) {
+      throw DesiredStateError.of(err, plan, err instanceof ApplyFailed && err.leftChanged);
+    }
+  }
+
+  private async carryOut(file: DesiredFile, plan: Plan, record: RecordState, o: ApplyOptions): Promise<ApplyResult> {
+    const ledger = this.ledger(file);
+    const before = record.devices;
+    // Recorded before any step, so that a run that dies half-way still knows what it made (and a
+    // record too big to read back is refused here, before anything is written).
+    ledger.write(before, union(before, plan.managed), file.path);
+    const opts = { host: this.deps.host, run: this.deps.run, ...(o.onStep ? { onStep: o.onStep } : {}) };
+    try {
+      await executePlan(plan.steps, opts);
+    } catch (err) {
+      ledger.restore(record.bytes);
+      throw err;
+    }
+    ledger.write(union(before, plan.managed), plan.managed, file.path);
+    return { file, plan, changed: plan.steps.length > 0 };
+  }
+
+  private ledger(file: DesiredFile): Ledger {
+    return new Ledger(this.deps.host.paths, file.recordNamespace, file.profile);
   }
 
   private async prepare(path: string, o: PlanOptions): Promise<DesiredFile> {
@@ -87,12 +131,11 @@ export class DesiredState {
     return file;
   }
 
-  private async plan(file: DesiredFile, prune: boolean): Promise<Plan> {
-    const managedBefore = new Ledger(this.deps.host.paths, file.namespace).read();
+  private async plan(file: DesiredFile, prune: boolean, record: RecordState = this.ledger(file).read()): Promise<Plan> {
     return makePlan({
       file,
       host: this.deps.host,
-      managedBefore,
+      managedBefore: record.devices,
       prune,
       room: (q) => this.room(q),
       choose: (s) => this.choose(s),
@@ -120,6 +163,7 @@ export class DesiredState {
 
 function union<T extends { uuid: string; parent: string }>(a: readonly T[], b: readonly T[]): T[] {
   const out = [...a];
-  for (const x of b) if (!out.some((y) => y.uuid === x.uuid && y.parent === x.parent)) out.push(x);
+  const seen = new Set(a.map((y) => `${y.uuid}\0${y.parent}`));
+  for (const x of b) if (!seen.has(`${x.uuid}\0${x.parent}`)) out.push(x);
   return out;
 }

@@ -4,7 +4,7 @@
 
 import type { DefinedDevice, HostView } from '@mdevctl/plugin-sdk';
 import { parseMask, parseMatrixFile, type ApMatrix } from './apqn.js';
-import { DEFAULT_LIMITS, type ApLimits } from './attributes.js';
+import { DEFAULT_LIMITS, checkAttributes, type ApLimits } from './attributes.js';
 import { AP_UDEV_RULE, parseApRule } from './udev-rule.js';
 
 export const PARENT = 'matrix';
@@ -70,8 +70,14 @@ export function isVfioAp(d: { parent: string; type: string }): boolean {
   return d.parent === PARENT && d.type === TYPE;
 }
 
-/** A running device's matrix, from its `matrix` and `control_domains` files. */
+/**
+ * A running device's matrix, from its `matrix` and `control_domains` files — or, for a device a
+ * desired-state plan starts (no sysfs files yet, or old ones), from the attributes it will be
+ * started with (HostView.plannedAttributes).
+ */
 export function activeMatrix(host: HostView, uuid: string): ApMatrix | undefined {
+  const planned = host.plannedAttributes?.(uuid);
+  if (planned !== undefined) return checkAttributes(planned, readLimits(host), false).matrix;
   const matrix = host.readFile(`sys/bus/mdev/devices/${uuid}/matrix`);
   if (matrix === undefined) return undefined;
   return parseMatrixFile(matrix, host.readFile(`sys/bus/mdev/devices/${uuid}/control_domains`) ?? '');
