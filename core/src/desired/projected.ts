@@ -50,11 +50,18 @@ export class ProjectedHost implements HostView {
     this.running = [...running.values()];
   }
 
+  // By parent, built on first use: plugins ask per step (definitions({parent})), so a plan of
+  // thousands of steps must not filter the whole list each time.
+  private defsByParent: Map<string, DefinedDevice[]> | undefined;
+  private runningByParent: Map<string, ActiveDevice[]> | undefined;
+
   definitions(filter: { uuid?: string; parent?: string } = {}): DefinedDevice[] {
+    if (filter.parent !== undefined && filter.uuid === undefined) return [...(this.defsByParent ??= byParent(this.defs)).get(filter.parent) ?? []];
     return this.defs.filter((d) => matches(d, filter));
   }
 
   activeDevices(filter: { uuid?: string; parent?: string } = {}): ActiveDevice[] {
+    if (filter.parent !== undefined && filter.uuid === undefined) return [...(this.runningByParent ??= byParent(this.running)).get(filter.parent) ?? []];
     return this.running.filter((d) => matches(d, filter));
   }
 
@@ -77,4 +84,14 @@ export class ProjectedHost implements HostView {
 
 function matches(d: { uuid: string; parent: string }, f: { uuid?: string; parent?: string }): boolean {
   return (f.uuid === undefined || d.uuid === f.uuid) && (f.parent === undefined || d.parent === f.parent);
+}
+
+function byParent<T extends { parent: string }>(list: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const d of list) {
+    const l = out.get(d.parent);
+    if (l) l.push(d);
+    else out.set(d.parent, [d]);
+  }
+  return out;
 }
