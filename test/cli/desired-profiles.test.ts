@@ -270,3 +270,21 @@ test('safeguards: names escaped in plan and Error: lines; a FIFO is refused, not
     }
   });
 });
+
+test('apply plans and checks before it takes the lock: a refused plan never waits for another command', () => {
+  withHost((h) => {
+    // Another live process (this test) holds the definitions lock.
+    mkdirSync(h.path('run/mdevctl'), { recursive: true, mode: 0o700 });
+    writeFileSync(h.path('run/mdevctl/mdevctl.lock'), `${process.pid}\n`);
+    const refused = desiredFile(h, SHARED_QUEUE, 'refused.yaml');
+    const r = runBin(h.root, ['apply', refused], { env: { MDEVCTL_LOCK_WAIT: '0' } });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^Error: [^\n]*refused\.yaml: the plan is refused, nothing was changed:\n/);
+    // A plan that may run does need the lock.
+    const fine = desiredFile(h, 'name: ok\ndevices:\n  - {name: a, parent: mdpy, type: mdpy-vga}\n', 'fine.yaml');
+    const waits = runBin(h.root, ['apply', fine], { env: { MDEVCTL_LOCK_WAIT: '0' } });
+    assert.equal(waits.status, 1);
+    assert.doesNotMatch(waits.stderr, /plan is refused/);
+    assert.deepEqual(h.activeUuids(), []);
+  });
+});

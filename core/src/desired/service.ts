@@ -4,6 +4,7 @@
 // was left changed (DesiredStateError), for --json. The CLI commands (cli/commands/apply.ts,
 // diff.ts, assert.ts) are thin layers over this.
 
+import { createHash } from 'node:crypto';
 import type { CommandRequest, PlacementRoomQuery, PlacementStep } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
 import type { CoreHooks } from '../lifecycle/hooks.js';
@@ -92,11 +93,20 @@ export class DesiredState {
     let plan: Plan | undefined;
     try {
       const file = await this.prepare(path, o);
+      // Planned and checked before the lock, so that a long plan (thousands of devices) or a
+      // refused one never holds up udev's and libvirt's commands; under the lock it is used only
+      // when the host is still what it was planned against (else planned again there).
+      const early = this.ledger(file).read();
+      const seen = this.fingerprint(early);
+      plan = await this.plan(file, o.prune === true, early);
+      await this.refuseProblems(plan, file);
       return await this.deps.mutating(async () => {
         const record = this.ledger(file).read();
-        plan = await this.plan(file, o.prune === true, record);
-        await this.refuseProblems(plan, file);
-        return await this.carryOut(file, plan, record, o);
+        if (this.fingerprint(record) !== seen) {
+          plan = await this.plan(file, o.prune === true, record);
+          await this.refuseProblems(plan, file);
+        }
+        return await this.carryOut(file, plan as Plan, record, o);
       });
     } catch (err) {
       throw DesiredStateError.of(err, plan, err instanceof ApplyFailed && err.leftChanged);
@@ -118,6 +128,17 @@ export class DesiredState {
     }
     ledger.write(union(before, plan.managed), plan.managed, file.path);
     return { file, plan, changed: plan.steps.length > 0 };
+  }
+
+  /** What a plan depends on: the definitions, the running devices, the pools, the record. */
+  private fingerprint(record: RecordState): string {
+    const { host } = this.deps;
+    const hash = createHash('sha256');
+    for (const d of host.store.scan().devices) hash.update(`d ${d.parent}/${d.uuid} ${d.type} ${d.start} ${JSON.stringify(d.attrs)}\n`);
+    for (const a of host.sysfs.activeDevices()) hash.update(`a ${a.parent}/${a.uuid} ${a.type}\n`);
+    for (const t of host.types()) hash.update(`t ${t.parent}/${t.type} ${t.availableInstances}\n`);
+    hash.update(record.bytes ?? 'no record');
+    return hash.digest('hex');
   }
 
   private ledger(file: DesiredFile): Ledger {
