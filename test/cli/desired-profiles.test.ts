@@ -255,6 +255,17 @@ test('safeguards: names escaped in plan and Error: lines; a FIFO is refused, not
     } finally {
       rmSync(fifo, { force: true });
     }
+    // A device's name (a file's) with a line break and an escape: one Error: line per problem, escaped.
+    const forged = desiredFile(h, `name: lab\ndevices:\n${[1, 2, 3, 4, 5].map((i) => `  - {name: "d${i}\\nError: forged\\e[2J", parent: mdpy, type: mdpy-vga}`).join('\n')}\n`, 'forged.yaml');
+    for (const args of [['apply', forged], ['diff', forged], ['apply', '--json', forged]]) {
+      const r = mdevctl(h.root, ...args);
+      assert.equal(r.status, 1);
+      const lines = r.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 2, r.stderr);
+      assert.ok(lines.every((l) => l.startsWith('Error: ')), r.stderr);
+      assert.doesNotMatch(r.stderr, /\u001b/);
+      assert.match(lines[1] as string, /\(device d5\\nError: forged\\u\{1b\}\[2J\): no room for one more mdpy-vga on mdpy/);
+    }
     // A killed apply: no staging dir in $TMPDIR; the next apply removes the one in run/mdevctl.
     const tmp = mkdtempSync(join(tmpdir(), 'mdevctl-tmpdir-'));
     try {

@@ -54,18 +54,19 @@ export interface ApplyResult {
  * does), with the plan when there was one and whether the host was left changed.
  */
 export class DesiredStateError extends MdevctlError {
+  /** `lines`: each one line of the message (escaped here, so that no name can add a line). */
   constructor(
-    message: string,
+    lines: readonly string[],
     readonly plan: Plan | undefined,
     readonly changed: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message.split('\n').map(textSafe).join('\n'), options);
+    super(lines.map(textSafe).join('\n'), options);
   }
 
   static of(err: unknown, plan: Plan | undefined, changed = false): DesiredStateError {
     if (err instanceof DesiredStateError) return err;
-    return new DesiredStateError(messageOf(err), plan, changed, { cause: err });
+    return new DesiredStateError([messageOf(err)], plan, changed, { cause: err });
   }
 }
 
@@ -166,7 +167,7 @@ export class DesiredState {
   private async refuseProblems(plan: Plan, file: DesiredFile): Promise<void> {
     const problems = await checkPlan({ plan, host: this.deps.host, hooks: this.deps.hooks, file: file.path, room: (q) => this.room(q) });
     if (problems.length > 0) {
-      throw new MdevctlError(`${file.path}: the plan is refused, nothing was changed:\n${problems.join('\n')}`);
+      throw new DesiredStateError([`${file.path}: the plan is refused, nothing was changed:`, ...problems], plan, false);
     }
   }
 
