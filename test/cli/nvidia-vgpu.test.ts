@@ -209,10 +209,11 @@ test('boot: after a reboot the VFs come back (sriov-manage), late nvidia/ waited
     for (const [f, v] of [['sriov_totalvfs', '16'], ['sriov_offset', '4'], ['sriov_stride', '1'], ['sriov_numvfs', '0']] as const) {
       writeFileSync(h.dev(PF, f), `${v}\n`);
     }
-    // Nothing there and no wait: one warning per VF, nothing started, exit 0.
+    // Nothing there and no wait: one warning per VF, nothing started, exit 1 naming the devices.
     const early = mdevctl(h.root, 'start-parent-mdevs', '--physfn', PF);
-    assert.equal(early.status, 0);
+    assert.equal(early.status, 1);
     assert.match(early.stderr, /0000:41:00\.4: not a parent after 0s/);
+    assert.match(early.stderr, new RegExp(`Error: 2 auto devices on the virtual functions of 0000:41:00\\.0 did not start: ${U1}, ${U2}\n$`));
     // The VFs appear while it waits (their nvidia/ last): it starts both, in uuid order.
     const run = launchBin(h.root, ['start-parent-mdevs', '--physfn', PF, '--wait', '60']);
     h.vf(VF4, PF, [A16_4Q]);
