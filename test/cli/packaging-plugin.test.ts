@@ -3,7 +3,8 @@
 // into a temp prefix; its `mdevctl plugin-init DIR` makes a package wired to the SDK it ships; that
 // package installs, builds, passes its tests and packs (the SDK bundled); `npm install -g` puts it
 // under a simulated host's /usr/local; one line of configuration enables it; the installed
-// mdevctl then refuses a define over the plugin's limit and lists what the plugin adds.
+// mdevctl then refuses a define over the plugin's limit and lists what the plugin adds; installed
+// beside mdevctl (the same `npm install -g --prefix P`), the plugin is found there too.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -107,6 +108,19 @@ test('from the packed output alone: plugin-init → npm install, test, pack → 
       status: 0,
       stdout: `${U1} mdpy mdpy-xga manual\n  Claimed by: example-mdpy\n  Display: 1024x768\n`,
       stderr: '',
+    });
+
+    // 6. installed beside mdevctl (both `npm install -g --prefix P`): found there, with no
+    //    npm_config_prefix in the environment and nothing under the host's node_modules
+    must(work, 'npm', ['install', '-g', '--prefix', prefix, ...offline('cache-beside'), join(plugin, packed)]);
+    const other = join(work, 'host2');
+    assert.equal(exec('mdevctl-sim', ['init', other, '--parents', 'mdpy']).status, 0);
+    writeFileSync(join(other, 'etc/mdevctl.d/mdevctl.config.json'), `{"plugins": {"${NAME}": {"maxDefined": 1}}}\n`);
+    assert.deepEqual(exec('mdevctl', ['define', '-u', U1, '-p', 'mdpy', '-t', 'mdpy-xga'], other), { status: 0, stdout: '', stderr: '' });
+    assert.deepEqual(exec('mdevctl', ['define', '-u', U2, '-p', 'mdpy', '-t', 'mdpy-vga'], other), {
+      status: 1,
+      stdout: '',
+      stderr: 'Error: Plugin example-mdpy: Parent mdpy already has 1 defined devices; the limit is 1\n',
     });
   } finally {
     cleanup();

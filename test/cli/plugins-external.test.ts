@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mdevctl } from '../helpers/cli.js';
+import { mdevctl, runBin } from '../helpers/cli.js';
 import { fails, ok, run, unchanged, withHost } from '../helpers/expect.js';
 import type { SimHost } from '../helpers/sim-host.js';
 import { TEMPLATE_NAME, installAsVendorPackage, sh, workbench, type Workbench } from '../helpers/plugin-package.js';
@@ -69,6 +69,25 @@ test('the template\'s tests can fail: a broken rule is caught', () => {
     assert.equal(sh(bench.plugin, 'npm', ['run', 'build']).status, 0);
   }
 });
+
+test("the SDK README's end-to-end test: MDEVCTL_CONFIG=my-config.json beside the plugin, enabled by its absolute or relative path", () =>
+  withHost((h) => {
+    const config = join(bench.dir, 'my-config.json');
+    for (const path of [bench.plugin, './mdevctl-plugin-mdpy']) {
+      writeFileSync(config, `${JSON.stringify({ plugins: { [path]: { maxDefined: 1 } } })}\n`);
+      const env = { MDEVCTL_CONFIG: config };
+      assert.deepEqual(runBin(h.root, ['define', '-u', U(1), '-p', 'mdpy', '-t', 'mdpy-xga'], { env }), { status: 0, stdout: '', stderr: '' }, path);
+      assert.deepEqual(
+        runBin(h.root, ['define', '-u', U(2), '-p', 'mdpy', '-t', 'mdpy-vga'], { env }),
+        { status: 1, stdout: '', stderr: 'Error: Plugin example-mdpy: Parent mdpy already has 1 defined devices; the limit is 1\n' },
+        path,
+      );
+      run(h, 'undefine', '-u', U(1));
+    }
+    // in the host's own configuration file an absolute path is under the root (an image's /usr/lib/…)
+    writeFileSync(h.path(CONFIG), `${JSON.stringify({ plugins: { [bench.plugin]: true } })}\n`);
+    fails(mdevctl(h.root, 'list'), 1, `Error: Invalid configuration file ${h.path(CONFIG)}: plugins[${JSON.stringify(bench.plugin)}]: no plugin at ${h.path(bench.plugin.slice(1))}\n`);
+  }));
 
 /** A simulated host with the vendor package installed and enabled by `line` of configuration. */
 function withVendorPlugin(line: string, fn: (h: SimHost) => void): void {
