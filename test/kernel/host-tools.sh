@@ -1,0 +1,95 @@
+# Sourced by test/kernel/build.sh: the real-kernel stage's host tools (qemu-system-x86_64, gcc-12,
+# make, xz, libelf1), taken from the host where it has them, else fetched with `apt-get download`
+# and unpacked with `dpkg-deb -x` into the tests' one cache dir ($MDEVCTL_TEST_CACHE, else
+# $XDG_CACHE_HOME/mdevctl-tests, else ~/.cache/mdevctl-tests; `host-tools/<key>/`) — never
+# `apt-get install`ed: the tests leave the machine as it was. What is unpacked: the packages
+# named, and what they depend on (recursively, no recommends) that the host lacks. Each program
+# gets a wrapper in `host-tools/<key>/bin` that sets LD_LIBRARY_PATH to the unpacked libraries
+# (and gives qemu its firmware dir, -L); that dir is put first on PATH of this build and of the
+# stage's own processes only (build.sh records it in <guest>/host-tools-path for test/kernel/src/vm.ts).
+# MDEV_VM_HOST_TOOLS=unpack unpacks every tool named even where the host has it (unpack=CMD,CMD:
+# those), with all it needs but the base system (the C library, essential, required and important
+# packages), as on a machine without them (to check this path).
+#
+# host_tools CMD:PACKAGE ...   sets HOST_TOOLS_BIN ('' when the host has everything) and PATH.
+
+test_cache_dir() { printf '%s\n' "${MDEVCTL_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mdevctl-tests}"; }
+
+# The packages to unpack for `want`: those and their dependencies the host does not have.
+host_tools_closure() {
+  local p
+  apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
+    --no-enhances "$@" 2>/dev/null | grep -v '^[ <]' | LC_ALL=C sort -u | while read -r p; do
+    if printf '%s\n' "$@" | grep -qx "$p" || ! pkg_installed "$p"; then
+      printf '%s\n' "$p"
+    elif [ -n "${MDEV_VM_HOST_TOOLS:-}" ]; then
+      # as a machine without them would: all but the base system (C library, essential and
+      # required packages) from the cache
+      case "$p" in libc6 | libc-bin | libgcc-s1 | libstdc++6 | libcrypt1) continue ;; esac
+      case "$(dpkg-query -W -f='${Essential} ${Priority}' "$p" 2>/dev/null)" in yes* | *required | *important) ;; *) printf '%s\n' "$p" ;; esac
+    fi
+  done
+}
+
+host_tools() {
+  HOST_TOOLS_BIN=
+  local want=() cmds=() pair cmd pkg
+  for pair in "$@"; do
+    cmd=${pair%%:*} pkg=${pair#*:}
+    if [ "${MDEV_VM_HOST_TOOLS:-}" = unpack ] || [[ ",${MDEV_VM_HOST_TOOLS#unpack=}," == *",$cmd,"* ]] || ! command -v "$cmd" >/dev/null; then
+      want+=("$pkg")
+      cmds+=("$cmd")
+    fi
+  done
+  [ ${#want[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || unavailable "missing ${cmds[*]} and no apt-get to fetch them"
+  local closure
+  closure=$(host_tools_closure "${want[@]}")
+  if [ -z "$closure" ]; then apt_update || true; closure=$(host_tools_closure "${want[@]}"); fi
+  [ -n "$closure" ] || unavailable "apt knows no ${want[*]}"
+  local base key dir
+  base=$(test_cache_dir)/host-tools
+  mkdir -p "$base"
+  chmod 0700 "$(test_cache_dir)" "$base" 2>/dev/null || true
+  # What is unpacked here runs as root: only a dir of ours that nobody else can write will do.
+  [ "$(stat -c %u "$base")" = "$(id -u)" ] && [ $((0$(stat -c %a "$base") & 022)) = 0 ] ||
+    unavailable "$base is not ours alone; set MDEVCTL_TEST_CACHE"
+  key=$( { printf '%s\n' "$closure"; printf '%s\n' "${cmds[@]}"; sha256sum "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-16)
+  dir=$base/$key
+  if [ ! -f "$dir/.complete" ]; then
+    local work
+    work=$(mktemp -d "$base/.work-XXXXXX")
+    log "host tools: apt-get download and unpack $(echo "$closure" | wc -l) packages for ${cmds[*]} into $dir"
+    # shellcheck disable=SC2086
+    if ! (cd "$work" && apt-get -qq -o APT::Sandbox::User=root download $closure >&2); then
+      apt_update || true
+      # shellcheck disable=SC2086
+      (cd "$work" && apt-get -qq -o APT::Sandbox::User=root download $closure >&2) || { rm -rf "$work"; die "apt-get download of the host tools failed"; }
+    fi
+    chmod 0700 "$work"
+    local deb
+    for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$work/root" || { rm -rf "$work"; die "dpkg-deb -x $deb failed"; }; done
+    rm -f "$work"/*.deb
+    local libs="$dir/root/usr/lib/x86_64-linux-gnu:$dir/root/lib/x86_64-linux-gnu:$dir/root/usr/lib:$dir/root/lib"
+    mkdir -p "$work/bin"
+    local f name extra
+    for f in "$work"/root/usr/bin/* "$work"/root/bin/* "$work"/root/usr/sbin/*; do
+      [ -x "$f" ] && [ ! -d "$f" ] || continue
+      name=$(basename "$f")
+      [ -e "$work/bin/$name" ] && continue
+      extra=
+      case "$name" in qemu-system-*) extra="-L $dir/root/usr/share/qemu -L $dir/root/usr/share/seabios";; esac
+      printf '#!/bin/sh\n# %s from the unpacked .deb (test/kernel/host-tools.sh)\nLD_LIBRARY_PATH=%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} exec %s %s "$@"\n' \
+        "$name" "$libs" "$dir${f#"$work"}" "$extra" >"$work/bin/$name"
+      chmod 755 "$work/bin/$name"
+    done
+    printf '%s\n' "$closure" >"$work/.complete"
+    rm -rf "$dir"
+    mv "$work" "$dir"
+  fi
+  for cmd in "${cmds[@]}"; do [ -x "$dir/bin/$cmd" ] || die "the unpacked host tools have no $cmd"; done
+  HOST_TOOLS_BIN=$dir/bin
+  PATH=$HOST_TOOLS_BIN:$PATH
+  export PATH
+  log "host tools from $HOST_TOOLS_BIN: ${cmds[*]}"
+}
