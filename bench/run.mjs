@@ -386,7 +386,7 @@ async function startupOnNode24() {
   const cache = process.env.MDEVCTL_TEST_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mdevctl-tests');
   const node24 = join(cache, 'node/24/bin/node');
   if (!existsSync(join(cache, 'node/24/.complete'))) {
-    notes.push(`node 24 start-up not measured: no node 24 in ${join(cache, 'node')} (npm run test:node-lts fetches it)`);
+    notes.push(`node 24 start-up not measured: no node 24 in ${join(cache, 'node')} (node test/node-lts.mjs --fetch-only 24 fetches it)`);
     return;
   }
   const version = spawnSync(node24, ['--version'], { encoding: 'utf8' }).stdout.trim();

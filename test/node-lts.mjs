@@ -12,6 +12,7 @@
 //     cache made by the building node being ignored by this one) with that node as
 //     process.execPath and as the `node` of npm and the template's scripts.
 // Usage: node test/node-lts.mjs [MAJOR ...]      (default: 22 24)
+//        node test/node-lts.mjs --fetch-only [MAJOR ...]   fetch into the cache, print the paths
 // Prints one line per check and `node-lts: N passed, N failed`; exits 1 on any failure. Each run
 // is bounded (a hung one is killed and fails).
 
@@ -22,7 +23,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const majors = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['22', '24'];
+const args = process.argv.slice(2);
+const fetchOnly = args.includes('--fetch-only');
+const named = args.filter((a) => a !== '--fetch-only');
+if (named.some((a) => !/^\d+$/.test(a))) {
+  console.error('usage: node test/node-lts.mjs [--fetch-only] [MAJOR ...]');
+  process.exit(2);
+}
+const majors = named.length > 0 ? named : ['22', '24'];
 const TEST_TIMEOUT_MS = 16 * 60_000; // one version's tests: ≈ 5 min on an idle 2-core machine
 
 /** The one cache dir of the tests (test/helpers/cache.ts says the same). */
@@ -107,6 +115,11 @@ function demo(node, version) {
   check(`${version}: the demo prints README.md's output`, r.status === 0 && got === want, detail);
 }
 
+if (fetchOnly) {
+  // only fetch (e.g. node 24 for the bench's start-up rows): print where each binary is
+  for (const major of majors) console.log(nodeBinary(major));
+  process.exit(0);
+}
 const current = process.version;
 demo(process.execPath, current);
 for (const major of majors) {
