@@ -3,7 +3,7 @@
 # and unpacked with `dpkg-deb -x` into the tests' one cache dir ($MDEVCTL_TEST_CACHE, else
 # $XDG_CACHE_HOME/mdevctl-tests, else ~/.cache/mdevctl-tests; `host-tools/<key>/`) — never
 # `apt-get install`ed: the tests leave the machine as it was. What is unpacked: the packages
-# named, and what they depend on (recursively, no recommends) that the host lacks. Each program
+# named, and what apt would install with them (no recommends) that the host lacks. Each program
 # gets a wrapper in `host-tools/<key>/bin` that sets LD_LIBRARY_PATH to the unpacked libraries
 # (and gives qemu its firmware dir, -L); that dir is put first on PATH of this build and of the
 # stage's own processes only (build.sh records it in <guest>/host-tools-path for test/kernel/src/vm.ts).
@@ -15,20 +15,22 @@
 
 test_cache_dir() { printf '%s\n' "${MDEVCTL_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mdevctl-tests}"; }
 
-# The packages to unpack for `want`: those and their dependencies the host does not have.
+# The packages to unpack for `want`: those and their dependencies the host does not have (one
+# apt-get -s and one dpkg-query call: this runs at every build).
 host_tools_closure() {
-  local p
-  apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
-    --no-enhances "$@" 2>/dev/null | grep -v '^[ <]' | LC_ALL=C sort -u | while read -r p; do
-    if printf '%s\n' "$@" | grep -qx "$p" || ! pkg_installed "$p"; then
-      printf '%s\n' "$p"
-    elif [ -n "${MDEV_VM_HOST_TOOLS:-}" ]; then
-      # as a machine without them would: all but the base system (C library, essential and
-      # required packages) from the cache
-      case "$p" in libc6 | libc-bin | libgcc-s1 | libstdc++6 | libcrypt1) continue ;; esac
-      case "$(dpkg-query -W -f='${Essential} ${Priority}' "$p" 2>/dev/null)" in yes* | *required | *important) ;; *) printf '%s\n' "$p" ;; esac
-    fi
-  done
+  local installed
+  installed=$(dpkg-query -W -f='${Package} ${db:Status-Status} ${Essential} ${Priority}\n' 2>/dev/null || true)
+  # what apt would install on a machine with nothing installed (alternatives resolved as apt does)
+  apt-get -s -o Dir::State::status=/dev/null install --no-install-recommends "$@" 2>/dev/null |
+    sed -n 's/^Inst \([^ ]*\) .*/\1/p' | LC_ALL=C sort -u |
+    awk -v want=" $* " -v force="${MDEV_VM_HOST_TOOLS:-}" -v installed="$installed" '
+      BEGIN {
+        n = split(installed, lines, "\n")
+        for (i = 1; i <= n; i++) { split(lines[i], f, " "); if (f[2] == "installed") { have[f[1]] = 1; base[f[1]] = (f[3] == "yes" || f[4] == "required" || f[4] == "important") } }
+        split("libc6 libc-bin libgcc-s1 libstdc++6 libcrypt1", c, " "); for (i in c) base[c[i]] = 1
+      }
+      # named, or missing; with MDEV_VM_HOST_TOOLS set, all but the base system (as a machine without them)
+      index(want, " " $1 " ") || !($1 in have) || (force != "" && !base[$1]) { print $1 }'
 }
 
 host_tools() {
