@@ -82,8 +82,8 @@ test('from the packed output alone: plugin-init → npm install, test, pack → 
       "the SDK is the installed mdevctl's",
     );
     const tested = must(plugin, 'npm', ['test']);
-    assert.match(tested, /# pass 6\n/);
-    assert.match(tested, /# fail 0\n/);
+    assert.match(tested, /ℹ pass 6\n/);
+    assert.match(tested, /ℹ fail 0\n/);
     const packed = must(plugin, 'npm', ['pack', '--silent']).trim().split('\n').at(-1) ?? '';
     assert.equal(packed, 'my-plugin-1.0.0.tgz');
     const files = sh(plugin, 'tar', ['-tzf', packed]).output.split('\n');

@@ -25,8 +25,8 @@ after(() => bench?.cleanup());
 test('the template builds and passes its own tests with nothing but the packed SDK', () => {
   const r = sh(bench.plugin, 'npm', ['test']);
   assert.equal(r.status, 0, r.output);
-  assert.match(r.output, /# pass 6\n/);
-  assert.match(r.output, /# fail 0\n/);
+  assert.match(r.output, /ℹ pass 6\n/);
+  assert.match(r.output, /ℹ fail 0\n/);
 });
 
 test('a module added to the template ships: its package test packs, installs and loads it, and fails when `files` leaves it out', () => {
@@ -38,13 +38,13 @@ test('a module added to the template ships: its package test packs, installs and
     writeFileSync(source, `import { DEFAULT_MAX } from './rates.js';\n${good.replace('options.maxDefined ?? 4', 'options.maxDefined ?? DEFAULT_MAX')}`);
     const r = sh(bench.plugin, 'npm', ['test']);
     assert.equal(r.status, 0, r.output);
-    assert.match(r.output, /# pass 6\n/);
+    assert.match(r.output, /ℹ pass 6\n/);
     // the per-file list the template once had: the tarball lacks dist/rates.js
     const files = ['dist/index.js', 'dist/index.d.ts', 'dist/plugin.js', 'dist/plugin.d.ts', 'README.md'];
     writeFileSync(manifest, JSON.stringify({ ...(JSON.parse(goodManifest) as object), files }));
     const broken = sh(bench.plugin, 'npm', ['test']);
     assert.notEqual(broken.status, 0, broken.output);
-    assert.match(broken.output, /# fail 1\n/);
+    assert.match(broken.output, /ℹ fail 1\n/);
     assert.match(broken.output, /dist\/rates\.js/);
   } finally {
     writeFileSync(source, good);
@@ -63,7 +63,7 @@ test('the template\'s tests can fail: a broken rule is caught', () => {
     writeFileSync(source, good.replace('others.length >= this.maxDefined', 'others.length > this.maxDefined'));
     const r = sh(bench.plugin, 'npm', ['test']);
     assert.notEqual(r.status, 0, r.output);
-    assert.match(r.output, /# fail 1\n/);
+    assert.match(r.output, /ℹ fail 1\n/);
   } finally {
     writeFileSync(source, good);
     assert.equal(sh(bench.plugin, 'npm', ['run', 'build']).status, 0);
