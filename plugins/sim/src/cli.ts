@@ -41,7 +41,7 @@ Commands:
                                         --vgpu adds the vendor-VFIO GPUs (below), set up: VFs
                                         enabled, nvidia/ present (--vfs-off: as just booted)
   sync ROOT                             apply writes a foreign program left in plain sysfs files
-                                        (create, remove, vfio_ap attributes)
+                                        (create, remove, vfio_ap attributes; css below)
   unplug ROOT PARENT                    unregister PARENT (rmmod / unbind; a GPU: rmmod kvmgt);
                                         its devices go away
   plug ROOT PARENT                      register PARENT again with fresh pools
@@ -61,6 +61,14 @@ Commands:
                                         the stand-in sriov-manage exits 1 / exits 0 enabling
                                         nothing (vGPU 17.2's bug) / works (kept across reboots)
   --help                                show this help
+
+css subchannels (s390): a subchannel is an mdev parent while bound to vfio_ccw. Writes to
+  sys/bus/css/devices/SCH/driver_override, sys/bus/css/drivers/D/unbind and bind, and
+  sys/bus/css/drivers_probe work as on Linux, e.g. as driverctl does for 0.0.0314:
+    echo vfio_ccw > ROOT/sys/bus/css/devices/0.0.0314/driver_override
+    echo 0.0.0314 > ROOT/sys/bus/css/drivers/io_subchannel/unbind
+    echo 0.0.0314 > ROOT/sys/bus/css/drivers_probe
+    mdevctl-sim sync ROOT                 (applies them: 0.0.0314 is now a vfio_ccw parent)
 
 Parents: ${PARENT_NAMES.join(', ')}
 Built only when named with --parents: ${FLEET_GPUS.join(', ')} (four identical mdev vGPU cards)

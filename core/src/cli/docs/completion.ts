@@ -140,12 +140,14 @@ _mdevctl_defined_uuids() {
     done
 }
 
-# $1: the kind of value; $2: the parent given on the line (for types), if any. mdevctl knows
-# every backend's parents (not only the mdev bus's); without it, the mdev bus is read here.
+# $1: the kind of value; $2: the parent given on the line (for types), if any. The mdevctl
+# program on the PATH (not a function or alias of that name) knows every backend's parents, not
+# only the mdev bus's; without it (or an mdevctl without complete-values), the mdev bus is read here.
 _mdevctl_values() {
     local root; root=$(_mdevctl_root)
-    local values
-    if command -v mdevctl >/dev/null 2>&1 && values=$(mdevctl complete-values "$1" "$2" 2>/dev/null </dev/null); then
+    local values bin
+    bin=$(type -P mdevctl)
+    if [[ -n $bin ]] && values=$("$bin" complete-values "$1" "$2" 2>/dev/null </dev/null); then
         [[ -n $values ]] && printf '%s\\n' "$values"
         return
     fi
