@@ -22,7 +22,7 @@ export class DiffCommand extends MdevctlCommand {
   json = jsonOption();
 
   async execute(): Promise<number> {
-    const { plan } = await this.context.app().desiredState().diff(this.file, { prune: this.prune });
+    const { plan } = await (await this.context.app().desiredState()).diff(this.file, { prune: this.prune });
     this.print(this.json ? formatPlanJson(plan, plan.steps.length > 0) : formatPlanText(plan));
     return 0;
   }
