@@ -29,6 +29,8 @@ const U = '0c0de0ca-c4e0-4c0d-8e0c-0dec0de0cace';
 const D = '0c0de0ca-c4e0-4c0d-8e0c-0dec0de0d0d0';
 /** Defined and running on the tree before the runs. */
 const R = '0c0de0ca-c4e0-4c0d-8e0c-0dec0de0e0e0';
+/** Defined `auto`, not running: start-parent-mdevs starts it (the whole pipeline, as at boot). */
+const A = '0c0de0ca-c4e0-4c0d-8e0c-0dec0de0a0a0';
 
 const LISTS = [['list'], ['list', '-d'], ['list', '--dumpjson'], ['list', '-d', '--dumpjson'], ['list', '-v'], ['list', '-d', '-v', '--dumpjson']];
 const ALL = [
@@ -60,7 +62,7 @@ async function buildTree(root) {
   sim.createSimulatedHost(root);
   const dir = join(root, 'etc/mdevctl.d/mtty');
   mkdirSync(dir, { recursive: true });
-  for (const [uuid, start] of [[D, 'manual'], [R, 'auto']]) {
+  for (const [uuid, start] of [[D, 'manual'], [R, 'auto'], [A, 'auto']]) {
     writeFileSync(join(dir, uuid), `${JSON.stringify({ mdev_type: 'mtty-1', start, attrs: [] }, null, 2)}\n`);
   }
   const kernel = sim.SimulatedKernel.open(root);
