@@ -79,12 +79,13 @@ async function writeProfile(name) {
   try {
     await buildTree(root);
     const io = { stdout: sink, stderr: sink, env: { MDEVCTL_ENV_ROOT: root } };
-    const c = await writeCodeCache(profile.bundle, name === 'generic' ? undefined : name, async (m) => {
+    const exercise = async (m) => {
       for (const run of profile.runs) {
         const { program, args } = Array.isArray(run) ? { program: 'mdevctl', args: run } : run;
         await m.main(args, io, { program });
       }
-    });
+    };
+    const c = await writeCodeCache(profile.bundle, exercise, name === 'generic' ? undefined : name);
     if (c) process.stdout.write(`bundle: ${c.file} (${Math.round(c.bytes / 1024)} KiB)\n`);
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -93,7 +93,7 @@ function launch(name, distModule, start, profile) {
  * Build step (scripts/code-cache.mjs): loads the bundle without a cache, lets `exercise` run it,
  * then writes the code cache of everything that ran, as `profile`'s (undefined: the generic one).
  */
-async function writeCodeCache(name, profile, exercise) {
+async function writeCodeCache(name, exercise, profile = undefined) {
   const loaded = loadBundle(name, false);
   if (!loaded) return undefined;
   await exercise(loaded.exports);

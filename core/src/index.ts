@@ -21,4 +21,5 @@ export { BUILTIN_PLUGINS, type BuiltinPlugin } from './plugins/builtin.js';
 export { resolvePlugin, pluginSearchDirs } from './plugins/resolve.js';
 export * from '@mdevctl/plugin-sdk';
 export { proportionalRoom } from './desired/policies.js';
+export { formatStep } from './desired/format.js';
 export { globRegExp } from './desired/select.js';

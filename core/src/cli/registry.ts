@@ -35,6 +35,7 @@ const MDEVCTL_COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandMod
   ['import-legacy', () => import('./legacy/import-legacy.js')],
   ['install-system-files', () => import('./system/install-system-files.js')],
   ['plugin-init', () => import('./system/plugin-init.js')],
+  ['doctor', () => import('./system/doctor.js')],
   // The deprecated 0.x commands (cli/legacy/names.ts).
   ['create-mdev', () => import('./legacy/create-mdev.js')],
   ['list-all', () => import('./legacy/list-all.js')],
