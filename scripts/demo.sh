@@ -50,7 +50,7 @@ types="$(mdevctl types -p 0000:c1:00.4 -x)"
 head -n 15 <<<"$types"
 show mdevctl define -u "$V" -p 0000:c1:00.4 -t nvidia-908 --auto
 show mdevctl start -u "$V"
-show mdevctl start -p 0000:c1:00.5 -t nvidia-908
+show mdevctl start -u 5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f03 -p 0000:c1:00.5 -t nvidia-908
 printf '\n$ cat /sys/bus/pci/devices/0000:c1:00.4/nvidia/current_vgpu_type\n'
 cat "$root/sys/bus/pci/devices/0000:c1:00.4/nvidia/current_vgpu_type"
 printf '\n# The GPU is time-sliced: its other VFs now offer only nvidia-908\n'
