@@ -34,6 +34,8 @@ import { formatListJson, formatListText, type ListEntry } from './output/devices
 import { formatTypesJson, formatTypesText } from './output/types.js';
 import { DesiredState } from './desired/service.js';
 import { applyBuiltinPlacement } from './desired/policies.js';
+import { Monitor, type MonitorOptions, type WriteLine } from './monitor/monitor.js';
+import { mdevBusBackend } from './monitor/backends.js';
 
 export interface MdevctlOptions {
   /** Environment root; default MDEVCTL_ENV_ROOT or `/`. */
@@ -303,6 +305,18 @@ export class Mdevctl {
       definedOn: scan.devices.map((d) => d.parent),
       unreadable: scan.problems.length,
     };
+  }
+
+  /**
+   * `monitor`: prints one line per change of the definitions, running devices and parents until
+   * a bound, a signal or a closed stdout (writeLine false); resolves to the exit status. Takes
+   * no lock and writes nothing to the host.
+   */
+  async monitor(opts: MonitorOptions, writeLine: WriteLine): Promise<number> {
+    await this.plugins();
+    const { paths, store, log } = this.host;
+    const backends = [mdevBusBackend(this.host.sysfs)];
+    return new Monitor({ paths, store, log, env: this.options.env ?? process.env, backends }, opts, writeLine).run();
   }
 
   /** The `types` output (text or JSON), exactly as printed. */

@@ -17,6 +17,7 @@ import { ValidateCommand } from './commands/validate.js';
 import { ApplyCommand } from './commands/apply.js';
 import { DiffCommand } from './commands/diff.js';
 import { AssertCommand } from './commands/assert.js';
+import { MonitorCommand } from './commands/monitor.js';
 import { LEGACY_COMMANDS } from './legacy/commands.js';
 import { ImportLegacyCommand } from './legacy/import-legacy.js';
 import { InstallSystemFilesCommand } from './system/install-system-files.js';
@@ -28,7 +29,7 @@ export type Program = 'mdevctl' | 'lsmdev';
 
 export const MDEVCTL_COMMANDS: readonly CommandClass<CliContext>[] = [
   DefineCommand, UndefineCommand, ModifyCommand, StartCommand, StopCommand, ListCommand, TypesCommand,
-  StartParentMdevsCommand, ValidateCommand, ApplyCommand, DiffCommand, AssertCommand, ImportLegacyCommand, InstallSystemFilesCommand, PluginInitCommand, ...LEGACY_COMMANDS,
+  StartParentMdevsCommand, ValidateCommand, ApplyCommand, DiffCommand, AssertCommand, MonitorCommand, ImportLegacyCommand, InstallSystemFilesCommand, PluginInitCommand, ...LEGACY_COMMANDS,
 ];
 
 /** The command classes of a program (the man pages and completion are generated from them). */
