@@ -22,3 +22,10 @@ export { resolvePlugin, pluginSearchDirs } from './plugins/resolve.js';
 export * from '@mdevctl/plugin-sdk';
 export { proportionalRoom } from './desired/policies.js';
 export { globRegExp } from './desired/select.js';
+export {
+  diffDefinitions, diffDevices, matches, type DefinitionState, type DevicesSnapshot, type DefinitionsSnapshot, type MonitorEvent, type EventKind,
+} from './monitor/events.js';
+export { formatEventJson, formatEventText } from './monitor/format.js';
+export { domainsOf, udevadmArgs } from './monitor/sources.js';
+export { Monitor, type MonitorOptions } from './monitor/monitor.js';
+export { type WatchedBackend } from './monitor/backends.js';
