@@ -14,6 +14,7 @@ import { SimulatedKernel } from '@mdevctl/plugin-sim';
 import { mdevctl, runBin, tempDir, SIM_BIN } from '../helpers/cli.js';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
 import { MonitorChild, withoutTime } from '../helpers/monitor.js';
+import { docs } from '../helpers/packaging.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
@@ -379,3 +380,17 @@ function mkfifo(path: string): void {
   const r = spawnSync('mkfifo', [path], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`mkfifo ${path}: ${r.stderr}`);
 }
+
+test('monitor in --help, the man page and the completion (all generated from the command class)', async () => {
+  const help = runBin('/nonexistent', ['monitor', '--help']);
+  assert.equal(help.status, 0, help.stderr);
+  for (const o of ['--json', '--initial', '--count', '--timeout', '--parent', '--uuid']) assert.ok(help.stdout.includes(o), o);
+  const gen = await docs();
+  const files = gen.generatedFiles();
+  const man = files.find((f) => f.path === 'man/mdevctl.8')?.content ?? '';
+  assert.match(man, /\n\.SS monitor\n/);
+  assert.ok(man.includes('[\\fB\\-\\-count\\fR \\fIN\\fR] [\\fB\\-\\-timeout\\fR \\fISECONDS\\fR]'), 'synopsis placeholders');
+  const completion = files.find((f) => f.path === 'completion/mdevctl.bash')?.content ?? '';
+  assert.match(completion, /\n {4}monitor\)\n {6}options='--json --initial --count --timeout -p --parent -u --uuid --help'/);
+  assert.match(completion, /-p\|--parent\) kind=parent-any ;;/);
+});

@@ -50,7 +50,7 @@ export class MonitorCommand extends MdevctlCommand {
 
 function countValue(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 0xffffffff) {
-    throw new UsageError(`Invalid value ${quoted(value)} for '--count <COUNT>': not a positive integer`);
+    throw new UsageError(`Invalid value ${quoted(value)} for '--count <N>': not a positive integer`);
   }
   return Number(value);
 }
