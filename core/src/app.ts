@@ -18,7 +18,7 @@ import { CoreLifecyclePlugin } from './lifecycle/builtin/plugin.js';
 import { CORE_SOURCE } from './lifecycle/builtin/checks.js';
 import { InputFiles } from './lifecycle/builtin/jsonfile.js';
 import { applyPlugins } from './plugins/apply.js';
-import { openSysfsBackend } from './sysfs/writer.js';
+import { openPluginBackends } from './plugins/backends.js';
 import { definitionsLock, lockDir, type DefinitionsLock } from './store/definitions-lock.js';
 import { IntentLog } from './lifecycle/intent.js';
 import { recoverInterrupted } from './lifecycle/recovery.js';
@@ -55,8 +55,8 @@ export interface MdevctlOptions {
   /** Where plugins write to the user (call-out scripts' stderr); default process.stderr. */
   readonly writeStderr?: (text: string) => void;
   /**
-   * The sysfs write side. Default: the kernel's, or a simulated host's (@mdevctl/plugin-sim)
-   * when the root is one; tests inject their own.
+   * The mdev bus's write side. Default: the kernel's, or a simulated host's (@mdevctl/plugin-sim)
+   * when the root is one; tests inject their own. (Plugins' backends write through the default.)
    */
   readonly backend?: SysfsBackend;
 }
@@ -102,8 +102,7 @@ export class Mdevctl {
 
   constructor(private readonly options: MdevctlOptions = {}) {
     const paths = options.root !== undefined ? new HostPaths(options.root) : HostPaths.fromEnv();
-    const backend = options.backend;
-    this.host = new Host(paths, options.log ?? StderrLogger.fromEnv(), () => backend ?? openSysfsBackend(paths));
+    this.host = new Host(paths, options.log ?? StderrLogger.fromEnv(), options.backend);
     this.hooks = createHooks();
     this.intents = new IntentLog(lockDir(paths));
     const transactions = new Transactions(this.intents);
@@ -133,6 +132,7 @@ export class Mdevctl {
     const environment = { env, writeStderr: o.writeStderr ?? ((text: string) => void process.stderr.write(text)) };
     const plugins = [...(await configuredPlugins(settings, { builtins: o.builtins !== false, environment })), ...(o.plugins ?? [])];
     applyPlugins(this.hooks, plugins);
+    await openPluginBackends(this.host, plugins, env);
     return plugins;
   }
 
@@ -293,12 +293,14 @@ export class Mdevctl {
   }
 
   /** The types of each parent (one parent's with `parent`), as `types` shows them, unformatted. */
-  typeGroups(parent?: string): Array<[string, MdevTypeInfo[]]> {
+  async typeGroups(parent?: string): Promise<Array<[string, MdevTypeInfo[]]>> {
+    await this.plugins();
     return this.host.sysfs.typeGroups(parent);
   }
 
   /** Where `uuid` is: running or not, the parents it is defined on, and how many of its definitions cannot be read. */
-  whereIs(uuid: string): { running: boolean; definedOn: string[]; unreadable: number } {
+  async whereIs(uuid: string): Promise<{ running: boolean; definedOn: string[]; unreadable: number }> {
+    await this.plugins();
     const scan = this.host.store.scan({ uuid });
     return {
       running: this.host.sysfs.activeDevice(uuid) !== undefined,

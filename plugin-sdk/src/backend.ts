@@ -1,18 +1,13 @@
-// The write side of sysfs as one synchronous interface: create a device, remove it, write one of
-// its attributes. Core chooses one backend per run at its composition root and injects it; the
-// kernel's is the default, a simulated host's comes from @mdevctl/plugin-sim. This interface is
-// what a package implements to drive a host that is not the kernel's mdev bus.
+// The mdev bus's write side as one synchronous interface: create a device, remove it, write one
+// of its attributes, through the bus's own files. Core's built-in mdev-bus backend makes its
+// changes through one (the kernel's, or a simulated root's from @mdevctl/plugin-sim; tests inject
+// their own). A host that is not the mdev bus is a DeviceBackend (device-backend.ts) instead.
 
 import { join, resolve } from 'node:path';
+import type { DeviceChanges } from './device-backend.js';
 
-/** The three changes mdevctl makes to a running host. Each throws a Node errno error on refusal. */
-export interface SysfsBackend {
-  /** Creates device `uuid` of `type` on `parent` (upstream: echo uuid > …/<type>/create). */
-  create(parent: string, type: string, uuid: string): void;
-  /** Removes active device `uuid` (echo 1 > …/<uuid>/remove). */
-  remove(uuid: string): void;
-  /** Writes one attribute of active device `uuid` (echo value > …/<uuid>/<name>). */
-  writeAttribute(uuid: string, name: string, value: string): void;
+/** The mdev bus's three changes, each one write to the bus's files (`files`). */
+export interface SysfsBackend extends DeviceChanges {
   /** The file each change writes, for messages (the kernel names no other place). */
   readonly files: SysfsFiles;
 }

@@ -3,12 +3,13 @@
 
 import type { MdevctlHooks } from './hooks.js';
 import type { LifecycleContext } from './context.js';
+import type { BackendProvider } from './device-backend.js';
 
 /**
  * The SDK contract version (semver). Core refuses a plugin built for another major version, or
  * for a newer minor version than core provides (it may tap hooks this core does not have).
  */
-export const SDK_VERSION = '1.3.0';
+export const SDK_VERSION = '1.4.0';
 
 /** Which devices a plugin is about. A plugin with claims sees only devices that match. */
 export interface DeviceClaim {
@@ -25,6 +26,11 @@ export interface MdevctlPlugin {
   readonly sdkVersion: string;
   /** The devices this plugin is about; absent means it sees every device. */
   readonly claims?: DeviceClaim;
+  /**
+   * Device backends this plugin provides (since SDK 1.4): each owns the parents it detects,
+   * beside the kernel's mdev bus (device-backend.ts). Absent: none.
+   */
+  readonly backends?: readonly BackendProvider[];
   apply(hooks: MdevctlHooks): void;
 }
 

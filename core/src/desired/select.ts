@@ -2,8 +2,6 @@
 // selector admits (names or glob patterns, the parent's driver), each with the type the request
 // gets there — by the type's directory name, or by its `name` file (as KubeVirt matches).
 
-import { readlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import type { MdevTypeInfo } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
 import type { DesiredRequest, ParentSelector } from './file.js';
@@ -33,13 +31,9 @@ export function globRegExp(pattern: string): RegExp {
   return new RegExp(`^${out}$`);
 }
 
-/** The driver a parent device is bound to (basename of its `driver` link), if any. */
+/** The driver a parent device is bound to (basename of its `driver` link), if its backend knows. */
 export function parentDriver(host: Host, parent: string): string | undefined {
-  try {
-    return basename(readlinkSync(join(host.paths.parentDir(parent), 'driver')));
-  } catch {
-    return undefined;
-  }
+  return host.sysfs.parentDriver(parent);
 }
 
 /** The parents named (in the list's order, a pattern's matches sorted), without repeats. */

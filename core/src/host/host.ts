@@ -1,34 +1,40 @@
-// The host as core sees it: paths under the root, the definitions store, sysfs reads, and the
-// sysfs backend (the write side, injected by the composition root; opened on first use). Plugins
-// get only its read-only `view`.
+// The host as core sees it: paths under the root, the definitions store, and its device backends
+// (`sysfs`: the mdev bus, and those plugins provide; reads and, through `changes`, writes, whose
+// write side is opened on the first change). Plugins get only its read-only `view`.
 
 import { normalize } from 'node:path';
-import type { ActiveDevice, DefinedDevice, HostView, Logger, MdevTypeInfo, SysfsBackend } from '@mdevctl/plugin-sdk';
+import type {
+  ActiveDevice, BackendHost, DefinedDevice, DeviceBackend, HostView, Logger, MdevTypeInfo, SysfsBackend,
+} from '@mdevctl/plugin-sdk';
 import { HostPaths } from './paths.js';
 import { DefinitionStore, type DeviceFilter } from '../store/definition-store.js';
-import { SysfsReader } from '../sysfs/reader.js';
-import { openSysfsBackend } from '../sysfs/writer.js';
+import { Backends } from '../sysfs/backends.js';
+import { MdevBusBackend } from '../sysfs/mdev-bus.js';
+import { openSysfsWrite, sysfsBackend, type SysfsWrite } from '../sysfs/writer.js';
+import { MdevctlError } from '../model/errors.js';
 
 export class Host implements HostView {
   readonly root: string;
   readonly store: DefinitionStore;
-  readonly sysfs: SysfsReader;
+  /** The device backends: every read of parents, types and running devices goes through them. */
+  readonly sysfs: Backends;
   /** What plugins get (ctx.host, query.host): the read-only methods only, frozen; never this Host. */
   readonly view: HostView;
-  private backendPromise: Promise<SysfsBackend> | undefined;
+  private writing: Promise<void> | undefined;
+  private write: SysfsWrite | undefined;
 
   /**
-   * @param openBackend opens the sysfs backend, once, on the first write (default: the one the
-   *   host's root calls for, see sysfs/writer.ts; the composition root, app.ts, passes its choice)
+   * @param mdevBusWrites the mdev bus's write side, when the composition root (app.ts) injects one
+   *   (tests); default: through the host's own write (the kernel's, or a simulated root's)
    */
   constructor(
     readonly paths: HostPaths,
     readonly log: Logger,
-    private readonly openBackend: () => SysfsBackend | Promise<SysfsBackend> = () => openSysfsBackend(paths),
+    private readonly mdevBusWrites?: SysfsBackend,
   ) {
     this.root = paths.root;
     this.store = new DefinitionStore(paths, (message) => log.warn(message));
-    this.sysfs = new SysfsReader(paths);
+    this.sysfs = new Backends(new MdevBusBackend(paths));
     this.view = Object.freeze({
       root: this.root,
       definitions: (filter?: DeviceFilter) => this.definitions(filter),
@@ -39,10 +45,33 @@ export class Host implements HostView {
     });
   }
 
-  /** The sysfs backend (create, remove, write attribute), opened once. */
-  backend(): Promise<SysfsBackend> {
-    this.backendPromise ??= Promise.resolve().then(this.openBackend);
-    return this.backendPromise;
+  /** What a plugin's backend gets: the root, the host's write (once open), the log, the environment. */
+  backendHost(env: Readonly<Record<string, string | undefined>>): BackendHost {
+    return Object.freeze({
+      root: this.root,
+      log: this.log,
+      env,
+      write: (path: string, data: string) => {
+        if (!this.write) throw new MdevctlError('Internal error: a backend wrote outside a change');
+        this.write(path, data);
+      },
+    });
+  }
+
+  /**
+   * The backend that makes a change, its write side open: the owner of `parent` (create), or the
+   * backend running `uuid` (remove, attributes; the mdev bus when none runs it).
+   */
+  async changes(target: { readonly parent: string } | { readonly uuid: string }): Promise<DeviceBackend> {
+    this.writing ??= this.openWrites();
+    await this.writing;
+    return 'parent' in target ? this.sysfs.ownerOf(target.parent) : this.sysfs.ownerOfDevice(target.uuid);
+  }
+
+  private async openWrites(): Promise<void> {
+    const write = await openSysfsWrite(this.paths);
+    this.write = write;
+    this.sysfs.mdevBus.useWriteSide(this.mdevBusWrites ?? sysfsBackend(this.paths, write));
   }
 
   definitions(filter: DeviceFilter = {}): DefinedDevice[] {

@@ -70,7 +70,7 @@ async function undo(host: Host, intent: Intent): Promise<string> {
     case 'start': {
       const active = sysfs.activeDevice(device.uuid);
       if (!active || active.parent !== device.parent) return 'the device had not been created';
-      (await host.backend()).remove(device.uuid);
+      (await host.changes({ uuid: device.uuid })).remove(device.uuid);
       return 'stopped the half-started device';
     }
     case 'stop':

@@ -1,8 +1,9 @@
-// Reads the mdev parts of sysfs under the root: parents, their types, active devices.
+// Reads the mdev parts of sysfs under the root: parents, their types, active devices (the
+// discovery side of the built-in mdev-bus backend, sysfs/mdev-bus.ts).
 
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { ActiveDevice, MdevTypeInfo } from '@mdevctl/plugin-sdk';
+import type { ActiveDevice, DeviceDiscovery, MdevTypeInfo, ParentState } from '@mdevctl/plugin-sdk';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError } from '../model/errors.js';
 import { compareBytes } from '../model/order.js';
@@ -10,8 +11,8 @@ import { isUuidName } from '../model/uuid.js';
 import type { DeviceFilter } from '../store/definition-store.js';
 import { isDir, readOptional } from '../host/fs.js';
 
-export class SysfsReader {
-  constructor(private readonly paths: HostPaths) {}
+export class SysfsReader implements DeviceDiscovery {
+  constructor(protected readonly paths: HostPaths) {}
 
   /** Names under sys/class/mdev_bus, sorted. */
   parents(): string[] {
@@ -26,6 +27,20 @@ export class SysfsReader {
   parentWithOtherCase(parent: string): string | undefined {
     const lower = parent.toLowerCase();
     return this.parents().find((p) => p !== parent && p.toLowerCase() === lower);
+  }
+
+  /** A dir under sys/class/mdev_bus is the bus's: `ready` when it has mdev_supported_types. */
+  parentState(parent: string): ParentState | undefined {
+    if (!this.parentExists(parent)) return undefined;
+    return this.hasTypesDir(parent) ? 'ready' : 'unregistered';
+  }
+
+  hasType(parent: string, type: string): boolean {
+    return this.typeExists(parent, type);
+  }
+
+  hasAttribute(uuid: string, name: string): boolean {
+    return this.deviceFileExists(uuid, name);
   }
 
   hasTypesDir(parent: string): boolean {

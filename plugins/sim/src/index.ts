@@ -1,6 +1,7 @@
 // @mdevctl/plugin-sim: a simulated mdev host. Build a tree (createSimulatedHost), drive it like
-// a kernel (SimulatedKernel), the static profiles behind both, and the sysfs backend mdevctl
-// loads on a simulated host (sysfsBackend; core imports this package only then).
+// a kernel (SimulatedKernel), the static profiles behind both, and the sysfs writes mdevctl
+// makes on a simulated host (sysfsWrite: every backend's changes go to the simulated kernel;
+// core imports this package only then, on the first change).
 
 import type { SysfsBackend } from '@mdevctl/plugin-sdk';
 import { SimulatedKernel } from './kernel.js';
@@ -24,7 +25,13 @@ export { sysError, kstrtoul, type SysError, type SimErrnoCode } from './errno.js
 export { formatMask, parseMaskHex, formatMatrix, AP_BITS } from './vfio-ap.js';
 export { main } from './cli.js';
 
-/** The sysfs backend of a simulated root (core's composition root calls this). */
+/** The mdev bus's write side on a simulated root. */
 export function sysfsBackend(root: string): SysfsBackend {
   return SimulatedKernel.backend(root);
+}
+
+/** `echo -n data > path` on a simulated root, as its kernel reacts (core opens this for every backend's changes). */
+export function sysfsWrite(root: string): (path: string, data: string) => void {
+  const kernel = SimulatedKernel.open(root);
+  return (path, data) => kernel.write(path, data);
 }

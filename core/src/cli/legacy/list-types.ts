@@ -17,7 +17,7 @@ export abstract class LegacyTypesCommand extends LegacyCommand {
     this.deprecated();
     const app = this.context.app();
     let out = '';
-    for (const [parent, types] of app.typeGroups()) {
+    for (const [parent, types] of await app.typeGroups()) {
       out += `${textSafe(parent)}\n`;
       for (const t of types) {
         if (this.availableOnly && t.availableInstances === 0) continue;
@@ -31,7 +31,10 @@ export abstract class LegacyTypesCommand extends LegacyCommand {
   }
 }
 
-/** 0.x printed `$(cat description | tr '\n' ' ')`: newlines become spaces, the last one too. */
+/**
+ * 0.x printed `$(cat description | tr '\n' ' ')`: newlines become spaces, the last one too. A
+ * parent of another backend (no such file) has its backend's description.
+ */
 function readDescription(app: Mdevctl, t: MdevTypeInfo): string | undefined {
-  return app.host.readFile(`sys/class/mdev_bus/${t.parent}/mdev_supported_types/${t.type}/description`)?.replaceAll('\n', ' ');
+  return app.host.readFile(`sys/class/mdev_bus/${t.parent}/mdev_supported_types/${t.type}/description`)?.replaceAll('\n', ' ') ?? t.description;
 }

@@ -26,7 +26,7 @@ export class RemoveMdevCommand extends LegacyCommand {
     this.deprecated();
     const uuid = uuidValue(this.uuid, '<mdev-UUID>');
     const app = this.context.app();
-    const where = app.whereIs(uuid);
+    const where = await app.whereIs(uuid);
     const active = where.running;
     const defined = where.definedOn.length + where.unreadable > 0;
     if (!active && !defined) throw new MdevctlError('No devices match the specified uuid');

@@ -32,7 +32,7 @@ export class SetStartCommand extends LegacyCommand {
     this.deprecated();
     const uuid = uuidValue(this.uuid, '<mdev-UUID>');
     const app = this.context.app();
-    const parents = app.whereIs(uuid).definedOn;
+    const parents = (await app.whereIs(uuid)).definedOn;
     const change = { uuid, delattr: false, auto: start === 'auto', manual: start === 'manual', live: false, defined: false };
     if (parents.length === 0) await app.modify(change);
     for (const parent of parents) await app.modify({ ...change, parent });

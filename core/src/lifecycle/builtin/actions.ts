@@ -1,8 +1,8 @@
 // The create and attrs stages of core: the one primary action of each command (recorded in the
 // run's transaction with how to undo it), and writing a started device's attributes (stopping it again
-// when one fails).
+// when one fails). Each change goes to the device backend that owns the parent or runs the device.
 
-import type { DefinedDevice, KernelRefusal, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
+import type { DefinedDevice, DeviceBackend, KernelRefusal, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../../host/host.js';
 import type { CoreHooks } from '../hooks.js';
 import type { Transactions } from '../transaction.js';
@@ -53,7 +53,7 @@ export class CoreActions {
   async writeAttributes(ctx: LifecycleContext): Promise<void> {
     if (ctx.action !== 'start') return;
     const device = requireDevice(ctx);
-    const backend = await this.host.backend();
+    const backend = await this.host.changes({ uuid: device.uuid });
     for (const [i, attr] of device.attrs.entries()) {
       if (i === 1) crashPoint('attr'); // test hook: between two attribute writes
       const path = backend.files.attribute(device.uuid, attr.name);
@@ -64,7 +64,7 @@ export class CoreActions {
         try {
           backend.writeAttribute(device.uuid, attr.name, attr.value);
         } catch (err) {
-          const hint = await this.hint({ operation: 'attribute', device, file: path, attribute: attr.name, value: attr.value }, err);
+          const hint = await this.hint(backend, { operation: 'attribute', device, file: path, attribute: attr.name, value: attr.value }, err);
           failure = `Failed to write ${attr.value} to attribute ${attr.name}: ${describeOsError(err)}${hint}`;
         }
       }
@@ -89,12 +89,12 @@ export class CoreActions {
   }
 
   private async create(device: MdevDevice): Promise<void> {
-    const backend = await this.host.backend();
+    const backend = await this.host.changes({ parent: device.parent });
     const path = backend.files.create(device.parent, device.type);
     try {
       backend.create(device.parent, device.type, device.uuid);
     } catch (err) {
-      const hint = await this.hint({ operation: 'create', device, file: path, value: device.uuid }, err);
+      const hint = await this.hint(backend, { operation: 'create', device, file: path, value: device.uuid }, err);
       throw new MdevctlError(
         `Failed to create mdev ${device.uuid}, type ${device.type} on ${device.parent}: ${describeOsError(err)}${hint}`,
         { cause: err },
@@ -107,26 +107,29 @@ export class CoreActions {
   }
 
   private async remove(uuid: string, device?: MdevDevice): Promise<void> {
-    const backend = await this.host.backend();
+    const backend = await this.host.changes({ uuid });
     const path = backend.files.remove(uuid);
     try {
       backend.remove(uuid);
     } catch (err) {
-      const hint = device ? await this.hint({ operation: 'remove', device, file: path, value: '1' }, err) : '';
+      const hint = device ? await this.hint(backend, { operation: 'remove', device, file: path, value: '1' }, err) : '';
       throw new MdevctlError(`Error removing device ${uuid}: ${describeOsError(err)}${hint}`, { cause: err });
     }
   }
 
   /**
-   * What a plugin says usually causes the kernel's refusal, as `; <file>: <hint>` to append to
-   * core's message (upstream's wording, unchanged when no plugin answers). Never throws.
+   * What a plugin (or else the backend) says usually causes the kernel's refusal, as
+   * `; <file>: <hint>` to append to core's message (upstream's wording, unchanged when none
+   * answers). Never throws.
    */
-  private async hint(what: Omit<KernelRefusal, 'code' | 'errno'>, err: unknown): Promise<string> {
+  private async hint(backend: DeviceBackend, what: Omit<KernelRefusal, 'code' | 'errno'>, err: unknown): Promise<string> {
     const e = err as NodeJS.ErrnoException | undefined;
     if (typeof e?.code !== 'string') return '';
     const refusal: KernelRefusal = { ...what, code: e.code, errno: Math.abs(typeof e.errno === 'number' ? e.errno : 0) };
     try {
-      const hint = await this.hooks.query.explainRefusal.promise(refusal, { purpose: 'explain', host: this.host.view, log: this.host.log });
+      const hint =
+        (await this.hooks.query.explainRefusal.promise(refusal, { purpose: 'explain', host: this.host.view, log: this.host.log })) ??
+        backend.explainRefusal?.(refusal);
       return hint === undefined || hint.trim() === '' ? '' : `; ${what.file}: ${firstLine(hint)}`;
     } catch (problem) {
       this.host.log.debug(`explaining ${e.code} failed: ${problem instanceof Error ? problem.message : String(problem)}`);
