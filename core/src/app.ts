@@ -35,7 +35,6 @@ import { formatTypesJson, formatTypesText } from './output/types.js';
 import { DesiredState } from './desired/service.js';
 import { applyBuiltinPlacement } from './desired/policies.js';
 import { Monitor, type MonitorOptions, type WriteLine } from './monitor/monitor.js';
-import { mdevBusBackend } from './monitor/backends.js';
 
 export interface MdevctlOptions {
   /** Environment root; default MDEVCTL_ENV_ROOT or `/`. */
@@ -317,7 +316,8 @@ export class Mdevctl {
   async monitor(opts: MonitorOptions, writeLine: WriteLine): Promise<number> {
     await this.plugins();
     const { paths, store, log } = this.host;
-    const backends = [mdevBusBackend(this.host.sysfs)];
+    // Every backend the plugins opened for this host, then the mdev bus: each brings its watch.
+    const backends = this.host.sysfs.all();
     return new Monitor({ paths, store, log, env: this.options.env ?? process.env, backends }, opts, writeLine).run();
   }
 

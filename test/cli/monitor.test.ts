@@ -15,6 +15,7 @@ import { mdevctl, runBin, tempDir, SIM_BIN } from '../helpers/cli.js';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
 import { MonitorChild, withoutTime } from '../helpers/monitor.js';
 import { docs } from '../helpers/packaging.js';
+import { addToyParent, installToyBackend } from '../helpers/toy-backend.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
@@ -393,4 +394,24 @@ test('monitor in --help, the man page and the completion (all generated from the
   const completion = files.find((f) => f.path === 'completion/mdevctl.bash')?.content ?? '';
   assert.match(completion, /\n {4}monitor\)\n {6}options='--json --initial --count --timeout -p --parent -u --uuid --help'/);
   assert.match(completion, /-p\|--parent\) kind=parent-any ;;/);
+});
+
+test('monitor watches a plugin\'s backend by its own watch (the toy backend: a 2 s timer, no uevents), beside the mdev bus', async () => {
+  const h = host();
+  installToyBackend(h.root);
+  addToyParent(h.root, 'toy0', [['toy-small', 'Toy small']]);
+  await withMonitor(['--initial'], async (m) => {
+    assert.match(m.stderr, /monitor: watching definitions and toy \(timer 2000 ms\), mdev-bus \(uevents of mdev\)\n/);
+    assert.deepEqual(await m.events(3), ['parent-added - mdpy -', 'parent-added - mtty -', 'parent-added - toy0 -']);
+    // Through mdevctl, and by hand: both are seen by the toy's timer rescan only.
+    const r = mdevctl(h.root, 'start', '-p', 'toy0', '-t', 'toy-small', '-u', U1);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual((await m.events(4))[3], `started ${U1} toy0 toy-small`);
+    writeFileSync(h.path('sys/bus/toy/devices/toy0/slot'), 'none\n');
+    assert.deepEqual((await m.events(5))[4], `stopped ${U1} toy0 toy-small`);
+    addToyParent(h.root, 'toy1', [['toy-small', 'Toy small']]);
+    assert.deepEqual((await m.events(6))[5], 'parent-added - toy1 -');
+    assert.match(m.stderr, /monitor: toy: timer\n/);
+    assert.equal(m.lines.length, 6, m.lines.join('\n'));
+  }, h);
 });
