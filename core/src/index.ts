@@ -26,6 +26,6 @@ export {
   diffDefinitions, diffDevices, matches, type DefinitionState, type DevicesSnapshot, type DefinitionsSnapshot, type MonitorEvent, type EventKind,
 } from './monitor/events.js';
 export { formatEventJson, formatEventText } from './monitor/format.js';
-export { domainsOf, udevadmArgs } from './monitor/sources.js';
+export { domainsOf, udevadmArgs, UeventSource } from './monitor/sources.js';
 export { Monitor, type MonitorOptions } from './monitor/monitor.js';
 export { type WatchedBackend } from './monitor/backends.js';

@@ -6,7 +6,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Host, HostPaths, Monitor, type WatchedBackend, type ActiveDevice, type Logger } from 'mdevctl';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Host, HostPaths, Monitor, UeventSource, type WatchedBackend, type ActiveDevice, type Logger } from 'mdevctl';
 import { simHost } from '../helpers/sim-host.js';
 
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
@@ -49,5 +52,53 @@ test('a timer backend is rescanned on its interval; its changes are events like 
     assert.ok(scans >= 3);
   } finally {
     h.cleanup();
+  }
+});
+
+test('two backends listing one parent: one parent-added (as every command sees one parent); a uuid two report is the first\'s', async () => {
+  const h = simHost({ parents: ['mtty'] });
+  try {
+    const host = new Host(new HostPaths(h.root), quiet);
+    const backend = (name: string, type: string): WatchedBackend => ({
+      name,
+      watch: { kind: 'timer', intervalMs: 10_000 },
+      parents: () => ['shared'],
+      activeDevices: () => [{ uuid: U1, parent: 'shared', type }],
+    });
+    const lines: string[] = [];
+    const monitor = new Monitor(
+      { paths: host.paths, store: host.store, log: quiet, env: {}, backends: [backend('a', 'first'), backend('b', 'second')] },
+      { initial: true, timeoutSeconds: 0.3 },
+      (line) => (lines.push(line.replace(/^\S+ /, '')), true),
+    );
+    assert.equal(await monitor.run(), 0);
+    assert.deepEqual(lines, ['parent-added - shared -\n', `started ${U1} shared first\n`]);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('uevent source without udevadm on PATH: its backends are rescanned on the fallback timer, udevadm tried again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mdevctl-nopath-'));
+  const reasons: string[] = [];
+  let seen: () => void = () => {};
+  const fallbackSeen = new Promise<void>((resolve) => (seen = resolve));
+  const source = new UeventSource({
+    watched: [{ domain: 'mdev-bus', subsystems: ['mdev'] }],
+    trigger: (_domain, reason) => {
+      reasons.push(reason);
+      if (reason.startsWith('fallback timer')) seen();
+    },
+    fallbackMs: 50,
+    env: { PATH: dir },
+    log: quiet,
+  });
+  try {
+    source.start();
+    await Promise.race([fallbackSeen, new Promise((_, reject) => setTimeout(() => reject(new Error(reasons.join('; '))), 10_000))]);
+    assert.match(reasons[0] ?? '', /^uevents: cannot run udevadm: ENOENT$/);
+  } finally {
+    source.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

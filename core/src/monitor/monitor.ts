@@ -12,11 +12,11 @@ import type { HostPaths } from '../host/paths.js';
 import { watchOf, MDEV_SUBSYSTEM, type WatchedBackend } from './backends.js';
 import {
   EMPTY_DEFINITIONS, EMPTY_DEVICES, diffDefinitions, diffDevices, matches, sortEvents,
-  type DefinitionsSnapshot, type DevicesSnapshot, type EventFilter, type MonitorEvent,
+  type DefinitionsSnapshot, type DevicesSnapshot, type EventFilter, type MonitorEvent, type RunningState,
 } from './events.js';
 import { formatEventJson, formatEventText } from './format.js';
 import { scanBackend, scanDefinitions } from './scan.js';
-import { DefinitionsWatch, DirWatch, IntervalSource, UeventSource, reportsOwnChanges, type Source } from './sources.js';
+import { DefinitionsWatch, DirWatch, IntervalSource, UeventSource, reportsOwnChanges, type Source, type UeventWatched } from './sources.js';
 
 export const DEFINITIONS = 'definitions';
 
@@ -90,11 +90,8 @@ export class Monitor {
         const definitions = scanDefinitions(this.host.store, EMPTY_DEFINITIONS);
         first.push(...diffDefinitions(EMPTY_DEFINITIONS, definitions));
         this.definitions = definitions;
-        for (const b of this.host.backends) {
-          const now = scanBackend(b);
-          first.push(...diffDevices(EMPTY_DEVICES, now));
-          this.devices.set(b.name, now);
-        }
+        for (const b of this.host.backends) this.devices.set(b.name, scanBackend(b));
+        first.push(...diffDevices(EMPTY_DEVICES, this.merged()));
       } catch (err) {
         this.end(1);
         reject(err);
@@ -108,19 +105,24 @@ export class Monitor {
   private buildSources(): Source[] {
     const trigger = (domain: string, reason: string) => this.trigger(domain, reason);
     const sources: Source[] = [new DefinitionsWatch(this.host.paths.configBase, trigger, FALLBACK_RESCAN_MS)];
-    const uevent: Array<{ domain: string; subsystems: readonly string[] }> = [];
+    const uevent: UeventWatched[] = [];
     for (const b of this.host.backends) {
       const watch = watchOf(b);
       if (watch.kind === 'timer') {
         sources.push(new IntervalSource([b.name], Math.max(watch.intervalMs, COALESCE_MS), trigger));
         continue;
       }
-      uevent.push({ domain: b.name, subsystems: watch.subsystems });
-      // A tree that is not sysfs (a simulated host) tells its own changes through inotify.
+      // A tree that is not sysfs (a simulated host) tells its own changes through inotify: no
+      // fallback rescan is needed for it while udevadm is not running.
+      let watched = false;
       if (watch.subsystems.includes(MDEV_SUBSYSTEM)) {
         const dirs = [this.host.paths.mdevBase, this.host.paths.parentBase].filter(reportsOwnChanges);
-        if (dirs.length > 0) sources.push(new DirWatch(dirs, b.name, trigger));
+        if (dirs.length === 2) {
+          sources.push(new DirWatch(dirs, b.name, trigger));
+          watched = true;
+        }
       }
+      uevent.push({ domain: b.name, subsystems: watch.subsystems, fallback: !watched });
     }
     if (uevent.length > 0) {
       sources.push(new UeventSource({ watched: uevent, trigger, fallbackMs: FALLBACK_RESCAN_MS, env: this.host.env, log: this.host.log }));
@@ -152,16 +154,32 @@ export class Monitor {
         this.definitions = now;
       });
     }
+    const before = this.merged();
+    let scanned = false;
     for (const b of this.host.backends) {
       if (!domains.has(b.name)) continue;
-      this.scanning(b.name, () => {
-        const now = scanBackend(b);
-        events.push(...diffDevices(this.devices.get(b.name) ?? EMPTY_DEVICES, now));
-        this.devices.set(b.name, now);
-      });
+      this.scanning(b.name, () => this.devices.set(b.name, scanBackend(b)));
+      scanned = true;
     }
+    if (scanned) events.push(...diffDevices(before, this.merged()));
     this.host.log.debug(`monitor: rescanned ${[...domains].join(', ')}: ${events.length} changes`);
     this.emit(sortEvents(events));
+  }
+
+  /**
+   * The backends' parents and running devices as every command sees them (sysfs/backends.ts): a
+   * parent two backends list is one parent; a uuid two report is the first backend's.
+   */
+  private merged(): DevicesSnapshot {
+    if (this.host.backends.length === 1) return this.devices.get(this.host.backends[0]?.name ?? '') ?? EMPTY_DEVICES;
+    const parents = new Set<string>();
+    const running = new Map<string, RunningState>();
+    for (const b of this.host.backends) {
+      const snap = this.devices.get(b.name) ?? EMPTY_DEVICES;
+      for (const p of snap.parents) parents.add(p);
+      for (const [uuid, d] of snap.running) if (!running.has(uuid)) running.set(uuid, d);
+    }
+    return { parents, running };
   }
 
   private scanning(domain: string, scan: () => void): void {

@@ -174,7 +174,7 @@ export class IntervalSource implements Source {
 export type Uevent = ReadonlyMap<string, string>;
 
 /** Which backends (domains) a uevent concerns: its subsystem is theirs, or (mdev bus) a parent's MDEV_STATE. */
-export function domainsOf(event: Uevent, watched: ReadonlyArray<{ domain: string; subsystems: readonly string[] }>): string[] {
+export function domainsOf(event: Uevent, watched: readonly UeventWatched[]): string[] {
   const subsystem = event.get('SUBSYSTEM');
   const mdevState = event.has('MDEV_STATE');
   return watched
@@ -197,8 +197,16 @@ const MAX_PENDING_BYTES = 64 * 1024;
 const FIRST_RESTART_MS = 1000;
 const MAX_RESTART_MS = 60_000;
 
+/** A backend the uevent source watches: its subsystems, and whether to rescan it on a timer while no udevadm runs. */
+export interface UeventWatched {
+  readonly domain: string;
+  readonly subsystems: readonly string[];
+  /** False when another source already tells its changes (a simulated host's inotify). */
+  readonly fallback?: boolean;
+}
+
 export interface UeventOptions {
-  readonly watched: ReadonlyArray<{ domain: string; subsystems: readonly string[] }>;
+  readonly watched: readonly UeventWatched[];
   readonly trigger: Trigger;
   /** Rescan interval of its domains while no udevadm runs. */
   readonly fallbackMs: number;
@@ -213,13 +221,14 @@ export class UeventSource implements Source {
   private stopped = false;
   private restartMs = FIRST_RESTART_MS;
   private restartTimer: NodeJS.Timeout | undefined;
-  private readonly fallback: IntervalSource;
+  private readonly fallback: IntervalSource | undefined;
   private readonly domains: string[];
   private starts = 0;
 
   constructor(private readonly o: UeventOptions) {
     this.domains = o.watched.map((w) => w.domain);
-    this.fallback = new IntervalSource(this.domains, o.fallbackMs, o.trigger, 'fallback timer (no udevadm running)');
+    const fallback = o.watched.filter((w) => w.fallback !== false).map((w) => w.domain);
+    this.fallback = fallback.length > 0 ? new IntervalSource(fallback, o.fallbackMs, o.trigger, 'fallback timer (no udevadm running)') : undefined;
   }
 
   start(): void {
@@ -231,7 +240,7 @@ export class UeventSource implements Source {
     this.stopped = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    this.fallback.stop();
+    this.fallback?.stop();
     const child = this.child;
     this.child = undefined;
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -272,7 +281,7 @@ export class UeventSource implements Source {
           if (line === '') {
             listening = true;
             this.restartMs = FIRST_RESTART_MS;
-            this.fallback.stop();
+            this.fallback?.stop();
             for (const d of this.domains) this.o.trigger(d, `uevents: ${program} listening`);
           }
           continue;
@@ -302,9 +311,10 @@ export class UeventSource implements Source {
   private died(why: string): void {
     this.child = undefined;
     if (this.stopped) return;
-    this.fallback.start();
+    this.fallback?.start();
     for (const d of this.domains) this.o.trigger(d, `uevents: ${why}`);
-    this.o.log.debug(`monitor: uevents: ${why}; rescanning every ${this.o.fallbackMs} ms, trying again in ${this.restartMs} ms`);
+    const meanwhile = this.fallback ? `rescanning every ${this.o.fallbackMs} ms, ` : '';
+    this.o.log.debug(`monitor: uevents: ${why}; ${meanwhile}trying again in ${this.restartMs} ms`);
     if (this.restartTimer) return;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
