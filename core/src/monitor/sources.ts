@@ -300,7 +300,11 @@ export class UeventSource implements Source {
       }
     });
     child.on('error', (err) => {
-      if (this.child === child) this.died(`cannot run ${program}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+      if (this.child !== child) return;
+      const code = (err as NodeJS.ErrnoException).code;
+      // Not installed (a container without udev): look again only once a minute.
+      if (code === 'ENOENT') this.restartMs = MAX_RESTART_MS;
+      this.died(`cannot run ${program}: ${code ?? err.message}`);
     });
     child.on('exit', (code, signal) => {
       if (this.child === child) this.died(`${program} ended (${signal ?? `status ${code ?? '?'}`})`);
