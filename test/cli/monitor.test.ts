@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { SimulatedKernel } from '@mdevctl/plugin-sim';
-import { mdevctl, runBin, tempDir, SIM_BIN } from '../helpers/cli.js';
+import { mdevctl, runBin, tempDir, MDEVCTL_BIN, SIM_BIN } from '../helpers/cli.js';
 import { simHost, type SimHost } from '../helpers/sim-host.js';
 import { MonitorChild, withoutTime } from '../helpers/monitor.js';
 import { docs } from '../helpers/packaging.js';
@@ -415,4 +415,25 @@ test('monitor watches a plugin\'s backend by its own watch (the toy backend: a 2
     assert.match(m.stderr, /monitor: toy: timer\n/);
     assert.equal(m.lines.length, 6, m.lines.join('\n'));
   }, h);
+});
+
+// It ends before its udevadm spawn has even failed: it must not kill() that child (no pid: pid 0
+// would signal its whole process group, this test runner included).
+test('monitor: a stdout that fails (a full disk) ends it with one error line, exit 1', async () => {
+  const h = host();
+  const full = openSync('/dev/full', 'w');
+  try {
+    const child = spawn(process.execPath, [MDEVCTL_BIN, 'monitor', '--initial'], {
+      env: { PATH: '/nonexistent', MDEVCTL_ENV_ROOT: h.root },
+      stdio: ['ignore', full, 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(status, 1, stderr);
+    assert.match(stderr, /^Error: [^\n]+\n$/);
+  } finally {
+    closeSync(full);
+    h.cleanup();
+  }
 });

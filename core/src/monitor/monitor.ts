@@ -6,7 +6,7 @@
 // inotify, udevadm's pipe or a timer.
 
 import type { Logger } from '@mdevctl/plugin-sdk';
-import { messageOf } from '../model/errors.js';
+import { firstLine, messageOf } from '../model/errors.js';
 import type { DefinitionStore } from '../store/definition-store.js';
 import type { HostPaths } from '../host/paths.js';
 import { watchOf, MDEV_SUBSYSTEM, type WatchedBackend } from './backends.js';
@@ -56,7 +56,7 @@ export class Monitor {
   private gather: NodeJS.Timeout | undefined;
   private sources: Source[] = [];
   private printed = 0;
-  private finish: ((status: number) => void) | undefined;
+  private finish: ((status: number, err?: unknown) => void) | undefined;
   private done = false;
 
   constructor(
@@ -72,11 +72,12 @@ export class Monitor {
       const onInt = () => onSignal('SIGINT');
       const onTerm = () => onSignal('SIGTERM');
       let timeout: NodeJS.Timeout | undefined;
-      this.finish = (status) => {
+      this.finish = (status, err) => {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);
         if (timeout) clearTimeout(timeout);
-        resolve(status);
+        if (err === undefined) resolve(status);
+        else reject(err);
       };
       process.on('SIGINT', onInt);
       process.on('SIGTERM', onTerm);
@@ -93,8 +94,7 @@ export class Monitor {
         for (const b of this.host.backends) this.devices.set(b.name, scanBackend(b));
         first.push(...diffDevices(EMPTY_DEVICES, this.merged()));
       } catch (err) {
-        this.end(1);
-        reject(err);
+        this.end(1, err);
         return;
       }
       this.host.log.debug(`monitor: watching definitions and ${this.host.backends.map((b) => `${b.name} (${describe(b)})`).join(', ')}`);
@@ -186,7 +186,7 @@ export class Monitor {
     try {
       scan();
     } catch (err) {
-      this.host.log.warn(`monitor: cannot read ${domain} now: ${messageOf(err).split('\n')[0] ?? ''}`);
+      this.host.log.warn(`monitor: cannot read ${domain} now: ${firstLine(messageOf(err))}`);
     }
   }
 
@@ -196,20 +196,27 @@ export class Monitor {
       if (this.done) return;
       if (!matches(e, this.options)) continue;
       const line = this.options.json ? formatEventJson(e, time) : formatEventText(e, time);
-      if (!this.writeLine(line)) return this.end(0);
+      let written: boolean;
+      try {
+        written = this.writeLine(line);
+      } catch (err) {
+        // stdout itself failed (a full disk): the run fails as every command's does (one line, exit 1).
+        return this.end(1, err);
+      }
+      if (!written) return this.end(0);
       this.printed++;
       if (this.options.count !== undefined && this.printed >= this.options.count) return this.end(0);
     }
   }
 
-  private end(status: number): void {
+  private end(status: number, err?: unknown): void {
     if (this.done) return;
     this.done = true;
     if (this.gather) clearTimeout(this.gather);
     this.gather = undefined;
     for (const s of this.sources) s.stop();
     this.sources = [];
-    this.finish?.(status);
+    this.finish?.(status, err);
   }
 }
 

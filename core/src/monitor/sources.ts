@@ -243,7 +243,8 @@ export class UeventSource implements Source {
     this.fallback?.stop();
     const child = this.child;
     this.child = undefined;
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    // A spawn that failed (not yet reported) has no pid: never kill() it (pid 0 is the whole group).
+    if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   }
 
   private spawnChild(): void {
