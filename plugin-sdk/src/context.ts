@@ -38,9 +38,9 @@ export interface HostView {
   readonly root: string;
   /** Every readable definition; unreadable ones are left out without a word (core reports them). */
   definitions(filter?: { uuid?: string; parent?: string }): DefinedDevice[];
-  /** Every device present in sysfs. */
+  /** Every running device, of every device backend (the mdev bus and those plugins provide). */
   activeDevices(filter?: { uuid?: string; parent?: string }): ActiveDevice[];
-  /** Parent device names registered with mdev, sorted. */
+  /** Parent device names of every device backend (registered with mdev, or a plugin's), sorted. */
   parents(): string[];
   /** Types of one parent (or all), sorted by parent then type. */
   types(parent?: string): MdevTypeInfo[];

@@ -6,11 +6,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { LSMDEV_BIN, mdevctl, runBin } from '../helpers/cli.js';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LSMDEV_BIN, MDEVCTL_BIN, REPO, mdevctl, runBin } from '../helpers/cli.js';
+import { complete, docs } from '../helpers/packaging.js';
 import { config, fails, ok, pretty, run, unchanged, withHost } from '../helpers/expect.js';
 import type { SimHost } from '../helpers/sim-host.js';
-import { addToyParent, installToyBackend } from '../helpers/toy-backend.js';
+import { TOY_SOURCE, addToyParent, installToyBackend } from '../helpers/toy-backend.js';
+import { desiredFile, planOf, uuidOf } from '../helpers/desired.js';
+import { supportsJson } from '../helpers/callout-scripts.js';
 
 const U = (n: number) => `5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f0${n}`;
 const CONFIG = 'etc/mdevctl.d/mdevctl.config.json';
@@ -37,6 +41,11 @@ function withoutPlugin(h: SimHost, ...args: string[]): string {
     writeFileSync(h.path(CONFIG), saved);
   }
 }
+
+test("the SDK README's backend example is, verbatim, the file these tests install", () => {
+  const readme = readFileSync(join(REPO, 'plugin-sdk/README.md'), 'utf8');
+  assert.ok(readme.includes(`\`\`\`ts\n${readFileSync(TOY_SOURCE, 'utf8')}\`\`\`\n`));
+});
 
 const toyTypes = (avail0: number, avail1: number) =>
   `toy0\n` +
@@ -126,4 +135,75 @@ test('without the plugin, the toy parents are not there and the host lists as be
     assert.equal(r.status, 0);
     assert.doesNotMatch(r.stdout, /toy/);
     fails(mdevctl(h.root, 'start', '-p', 'toy0', '-t', 'toy-big'), 1, "Error: Unable to find parent device 'toy0'\n");
+  }));
+
+test('bash completion offers the toy parents, types and devices beside the mdev ones (mdevctl complete-values)', async () => {
+  const gen = await docs();
+  const script = gen.generatedFiles().find((f) => f.path === gen.COMPLETION_FILE)?.content ?? '';
+  withToys((h) => {
+    writeFileSync(h.path('mdevctl.bash'), script);
+    mkdirSync(h.path('bin'));
+    writeFileSync(h.path('bin/mdevctl'), `#!/bin/sh\nexec '${process.execPath}' '${MDEVCTL_BIN}' "$@"\n`, { mode: 0o755 });
+    const path = `${h.path('bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`;
+    const c = (line: string) => complete(h.path('mdevctl.bash'), line, { MDEVCTL_ENV_ROOT: h.root, PATH: path });
+    run(h, 'start', '-u', U(1), '-p', 'toy0', '-t', 'toy-big');
+    run(h, 'define', '-u', U(2), '-p', 'mtty', '-t', 'mtty-1');
+    assert.deepEqual(c('mdevctl start -p toy'), ['toy0', 'toy1']);
+    assert.deepEqual(c('mdevctl start -p m'), ['matrix', 'mbochs', 'mdpy', 'mtty']);
+    assert.deepEqual(c('mdevctl define -p toy0 -t '), ['toy-big', 'toy-small']);
+    assert.deepEqual(c('mdevctl stop -u '), [U(1)]);
+    assert.deepEqual(c('mdevctl list -u '), [U(1), U(2)]);
+    // mdevctl not on the PATH: the script reads the mdev bus itself, which has no toys
+    const plain = (line: string) => complete(h.path('mdevctl.bash'), line, { MDEVCTL_ENV_ROOT: h.root });
+    assert.deepEqual(plain('mdevctl start -p toy'), []);
+    assert.deepEqual(plain('mdevctl start -p m'), ['matrix', 'mbochs', 'mdpy', 'mtty']);
+    ok(mdevctl(h.root, 'complete-values', 'type', 'toy1'), 'toy-small\n');
+  });
+});
+
+test('apply, diff and assert place and start devices on toy parents as on mdev parents', () =>
+  withToys((h) => {
+    const file = desiredFile(h, 'name: mixed\ndevices:\n  - name: console\n    parent: mtty\n    type: mtty-2\n  - name: big\n    parent: toy0\n    type: toy-big\nrequests:\n  - name: small\n    type: toy-small\n    count: 1\n    parents: {name: "toy*"}\n');
+    const [console_, big, small] = [uuidOf('mixed', 'device/console'), uuidOf('mixed', 'device/big'), uuidOf('mixed', 'request/small/0')];
+    const plan = planOf(h, ['apply', file]);
+    assert.deepEqual(
+      plan.actions.map((a) => `${a.action} ${a.parent}/${a.uuid}`).sort(),
+      [`define mtty/${console_}`, `define toy0/${big}`, `define toy1/${small}`, `start mtty/${console_}`, `start toy0/${big}`, `start toy1/${small}`].sort(),
+      'the request goes to the one toy parent with room',
+    );
+    assert.equal(h.read('sys/bus/toy/devices/toy0/slot'), `toy-big ${big}\n`);
+    assert.equal(h.read('sys/bus/toy/devices/toy1/slot'), `toy-small ${small}\n`);
+    assert.deepEqual(h.activeUuids(), [console_]);
+    assert.equal(planOf(h, ['apply', file]).changed, false, 'a second apply changes nothing');
+    ok(mdevctl(h.root, 'assert', file));
+    run(h, 'stop', '-u', big);
+    assert.deepEqual(planOf(h, ['diff', file]).actions.map((a) => `${a.action} ${a.parent}/${a.uuid}`), [`start toy0/${big}`]);
+  }));
+
+test('modify --live and the call-outs reach a toy device as an mdev device (same arguments, config on stdin)', () =>
+  withToys((h) => {
+    const dir = h.path('usr/lib/mdevctl/scripts.d/callouts');
+    mkdirSync(dir, { recursive: true });
+    const caps = supportsJson(['pre', 'post', 'notify', 'get', 'live']);
+    writeFileSync(
+      join(dir, '10-log'),
+      `#!/bin/sh\nargs="$*"\nwhile [ $# -gt 0 ]; do case "$1" in -e) e=$2;; -a) a=$2;; esac; shift; done\n` +
+        `if [ "$e" = get ] && [ "$a" = capabilities ]; then printf '%s' '${caps}'; exit 0; fi\n` +
+        `[ "$e" = get ] && { printf '[]'; exit 0; }\necho "$args $(cat)" >> '${h.path('callouts.log')}'\nexit 0\n`,
+      { mode: 0o755 },
+    );
+    run(h, 'start', '-u', U(1), '-p', 'toy0', '-t', 'toy-small');
+    run(h, 'start', '-u', U(2), '-p', 'mtty', '-t', 'mtty-1');
+    writeFileSync(h.path('live-toy.json'), config('toy-small', 'manual', [['speed', '3']]));
+    writeFileSync(h.path('live-mtty.json'), config('mtty-1', 'manual', [['speed', '3']]));
+    rmSync(h.path('callouts.log'));
+    run(h, 'modify', '-u', U(1), '--live', '--jsonfile', h.path('live-toy.json'));
+    run(h, 'modify', '-u', U(2), '--live', '--jsonfile', h.path('live-mtty.json'));
+    const oneLine = (type: string) => JSON.stringify(JSON.parse(config(type, 'manual', [['speed', '3']])));
+    assert.equal(
+      readFileSync(h.path('callouts.log'), 'utf8'),
+      `-t toy-small -e live -a modify -s none -u ${U(1)} -p toy0 ${oneLine('toy-small')}\n` +
+        `-t mtty-1 -e live -a modify -s none -u ${U(2)} -p mtty ${oneLine('mtty-1')}\n`,
+    );
+    assert.equal(h.read('sys/bus/toy/devices/toy0/slot'), `toy-small ${U(1)}\n`, 'still running, as the call-out left it');
   }));

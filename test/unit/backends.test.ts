@@ -205,3 +205,24 @@ test('a backend whose read fails, a provider without open() and a backend withou
     };
     await assert.rejects(app(h, [failing]).plugins(), (e) => e instanceof MdevctlError && e.message === 'Plugin failing: backend f failed to open: no driver');
   }));
+
+test('redetect opens a backend whose parents appeared after the plugins loaded (a wait for parents polls it), once', () =>
+  withSim(async (h) => {
+    const late = new MemoryBackend('late', ['l0']);
+    let present = false;
+    let opens = 0;
+    const plugin: MdevctlPlugin = {
+      name: 'p',
+      sdkVersion: SDK_VERSION,
+      backends: [{ name: 'late', detect: () => present, open: () => (opens++, late) }],
+      apply: () => undefined,
+    };
+    const mdevctl = app(h, [plugin]);
+    await mdevctl.plugins();
+    await mdevctl.host.redetect();
+    assert.deepEqual([opens, mdevctl.host.sysfs.parents()], [0, ['mtty']]);
+    present = true;
+    await mdevctl.host.redetect();
+    await mdevctl.host.redetect();
+    assert.deepEqual([opens, mdevctl.host.sysfs.parents()], [1, ['l0', 'mtty']]);
+  }));

@@ -18,6 +18,7 @@ import { ApplyCommand } from './commands/apply.js';
 import { DiffCommand } from './commands/diff.js';
 import { AssertCommand } from './commands/assert.js';
 import { MonitorCommand } from './commands/monitor.js';
+import { CompleteValuesCommand } from './commands/complete-values.js';
 import { LEGACY_COMMANDS } from './legacy/commands.js';
 import { ImportLegacyCommand } from './legacy/import-legacy.js';
 import { InstallSystemFilesCommand } from './system/install-system-files.js';
@@ -29,7 +30,7 @@ export type Program = 'mdevctl' | 'lsmdev';
 
 export const MDEVCTL_COMMANDS: readonly CommandClass<CliContext>[] = [
   DefineCommand, UndefineCommand, ModifyCommand, StartCommand, StopCommand, ListCommand, TypesCommand,
-  StartParentMdevsCommand, ValidateCommand, ApplyCommand, DiffCommand, AssertCommand, MonitorCommand, ImportLegacyCommand, InstallSystemFilesCommand, PluginInitCommand, ...LEGACY_COMMANDS,
+  StartParentMdevsCommand, ValidateCommand, ApplyCommand, DiffCommand, AssertCommand, MonitorCommand, ImportLegacyCommand, InstallSystemFilesCommand, PluginInitCommand, CompleteValuesCommand, ...LEGACY_COMMANDS,
 ];
 
 /** The command classes of a program (the man pages and completion are generated from them). */

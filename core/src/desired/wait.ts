@@ -41,6 +41,7 @@ export async function waitForParents(file: DesiredFile, host: Host, seconds: num
     if (left <= 0) throw new MdevctlError(`Gave up after ${seconds}s waiting for ${missing.join(', ')}`);
     await delay(Math.min(interval, left));
     interval = Math.min(interval * 2, MAX_POLL_MS);
+    await host.redetect(); // a backend whose parents appeared since
     missing = missingParents(file, host);
   }
 }

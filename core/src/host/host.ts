@@ -20,6 +20,11 @@ export class Host implements HostView {
   readonly sysfs: Backends;
   /** What plugins get (ctx.host, query.host): the read-only methods only, frozen; never this Host. */
   readonly view: HostView;
+  /**
+   * Detects again the plugins' backends that found no parents yet, opening those that find some
+   * now (set when the plugins load, plugins/backends.ts; a wait for parents calls it each poll).
+   */
+  redetect: () => Promise<void> = async () => undefined;
   private writing: Promise<void> | undefined;
   private write: SysfsWrite | undefined;
 

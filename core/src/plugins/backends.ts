@@ -1,6 +1,7 @@
 // Opens the device backends plugins provide (MdevctlPlugin.backends), once per run, after the
 // plugins are applied: each provider's cheap `detect` first, and `open` (which may import the
 // backend's code) only when it found something, so a host without those parents never loads it.
+// Host.redetect asks the providers that found nothing again (a wait for parents that appear late).
 // A provider or backend that is not what the SDK says, or that fails, is one line naming it.
 
 import type { BackendHost, BackendProvider, DeviceBackend, MdevctlPlugin } from '@mdevctl/plugin-sdk';
@@ -15,35 +16,53 @@ const BACKEND_METHODS = [
 ] as const;
 
 export async function openPluginBackends(host: Host, plugins: readonly MdevctlPlugin[], env: BackendHost['env']): Promise<void> {
-  const providers = plugins.flatMap((plugin) => providersOf(plugin).map((provider) => ({ plugin, provider })));
+  // Those open already are left alone (a second call, after a provider's prepare, opens the rest).
+  const open = new Set(host.sysfs.all().map((b) => b.name));
+  const providers = plugins.flatMap((plugin) => providersOf(plugin).filter((p) => !open.has(p.name)).map((provider) => ({ plugin, provider })));
   if (providers.length === 0) return;
   const backendHost = host.backendHost(env);
-  const opened: DeviceBackend[] = [];
-  for (const { plugin, provider } of providers) {
-    const fail = (detail: string, cause?: unknown) =>
-      new MdevctlError(`Plugin ${plugin.name}: backend ${provider.name} ${detail}`, cause === undefined ? undefined : { cause });
-    let present: boolean;
-    try {
-      present = provider.detect === undefined || provider.detect(backendHost) === true;
-    } catch (err) {
-      throw fail(`failed to detect its parents: ${firstLine(messageOf(err))}`, err);
+  let waiting = providers;
+  /** Opens the providers that detect something now; the others wait for the next call. */
+  const detectAndOpen = async (): Promise<void> => {
+    const opened: DeviceBackend[] = [];
+    const still: typeof providers = [];
+    for (const entry of waiting) {
+      const backend = await openIfPresent(host, backendHost, entry.plugin, entry.provider);
+      if (backend) opened.push(backend);
+      else still.push(entry);
     }
-    if (!present) {
-      host.log.debug(`backend ${provider.name} (plugin ${plugin.name}): nothing detected, not opened`);
-      continue;
-    }
-    let backend: unknown;
-    try {
-      backend = await foreign(`Plugin ${plugin.name}: backend ${provider.name}'s open()`, provider.open(backendHost));
-    } catch (err) {
-      throw fail(`failed to open: ${firstLine(messageOf(err))}`, err);
-    }
-    const missing = missingMethod(backend);
-    if (missing !== undefined) throw fail(`opened no device backend (${missing})`);
-    opened.push(backend as DeviceBackend);
-    host.log.debug(`backend ${provider.name} (plugin ${plugin.name}) opened`);
+    waiting = still;
+    host.sysfs.add(opened);
+  };
+  await detectAndOpen();
+  host.redetect = async () => {
+    if (waiting.length > 0) await detectAndOpen();
+  };
+}
+
+async function openIfPresent(host: Host, backendHost: BackendHost, plugin: MdevctlPlugin, provider: BackendProvider): Promise<DeviceBackend | undefined> {
+  const fail = (detail: string, cause?: unknown) =>
+    new MdevctlError(`Plugin ${plugin.name}: backend ${provider.name} ${detail}`, cause === undefined ? undefined : { cause });
+  let present: boolean;
+  try {
+    present = provider.detect === undefined || provider.detect(backendHost) === true;
+  } catch (err) {
+    throw fail(`failed to detect its parents: ${firstLine(messageOf(err))}`, err);
   }
-  host.sysfs.add(opened);
+  if (!present) {
+    host.log.debug(`backend ${provider.name} (plugin ${plugin.name}): nothing detected, not opened`);
+    return undefined;
+  }
+  let backend: unknown;
+  try {
+    backend = await foreign(`Plugin ${plugin.name}: backend ${provider.name}'s open()`, provider.open(backendHost));
+  } catch (err) {
+    throw fail(`failed to open: ${firstLine(messageOf(err))}`, err);
+  }
+  const missing = missingMethod(backend);
+  if (missing !== undefined) throw fail(`opened no device backend (${missing})`);
+  host.log.debug(`backend ${provider.name} (plugin ${plugin.name}) opened`);
+  return backend as DeviceBackend;
 }
 
 function providersOf(plugin: MdevctlPlugin): readonly BackendProvider[] {

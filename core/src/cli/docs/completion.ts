@@ -1,9 +1,10 @@
 // The bash completion of mdevctl and lsmdev, generated from the command definitions: the
 // commands and their options come from the clipanion classes; what an option's value is (a
-// uuid, a parent, a type, a file) is known here by option name. Values are read from the host
-// tree under ${MDEVCTL_ENV_ROOT:-/} by the script itself (no node start per <TAB>): parents from
-// sys/class/mdev_bus and etc/mdevctl.d, types from the parents' mdev_supported_types, uuids
-// from sys/bus/mdev/devices and the definitions.
+// uuid, a parent, a type, a file) is known here by option name. Values come from
+// `mdevctl complete-values` (every device backend's parents, types and devices, and the
+// definitions); when mdevctl cannot run, the script reads the host tree under
+// ${MDEVCTL_ENV_ROOT:-/} itself: parents from sys/class/mdev_bus and etc/mdevctl.d, types from the
+// parents' mdev_supported_types, uuids from sys/bus/mdev/devices and the definitions.
 
 import type { CommandDoc } from './model.js';
 
@@ -134,9 +135,15 @@ _mdevctl_defined_uuids() {
     done
 }
 
-# $1: the kind of value; $2: the parent given on the line (for types), if any.
+# $1: the kind of value; $2: the parent given on the line (for types), if any. mdevctl knows
+# every backend's parents (not only the mdev bus's); without it, the mdev bus is read here.
 _mdevctl_values() {
     local root; root=$(_mdevctl_root)
+    local values
+    if command -v mdevctl >/dev/null 2>&1 && values=$(mdevctl complete-values "$1" "$2" 2>/dev/null </dev/null); then
+        [[ -n $values ]] && printf '%s\\n' "$values"
+        return
+    fi
     case $1 in
         uuid-active) _mdevctl_ls "$root/sys/bus/mdev/devices" ;;
         uuid-defined) _mdevctl_defined_uuids | sort -u ;;
