@@ -317,8 +317,9 @@ export class Mdevctl {
     await this.plugins();
     const { paths, store, log } = this.host;
     // Every backend the plugins opened for this host, then the mdev bus: each brings its watch.
-    const backends = this.host.sysfs.all();
-    return new Monitor({ paths, store, log, env: this.options.env ?? process.env, backends }, opts, writeLine).run();
+    const backends = () => this.host.sysfs.all();
+    const redetect = () => this.host.redetect();
+    return new Monitor({ paths, store, log, env: this.options.env ?? process.env, backends, redetect }, opts, writeLine).run();
   }
 
   /** The `types` output (text or JSON), exactly as printed. */

@@ -437,3 +437,19 @@ test('monitor: a stdout that fails (a full disk) ends it with one error line, ex
     h.cleanup();
   }
 });
+
+test('monitor: a plugin\'s backend whose parents appear after the start is detected then, and watched from then on', async () => {
+  const h = host();
+  installToyBackend(h.root); // no toy parent yet: the provider detects nothing, the backend is not opened
+  await withMonitor([], async (m) => {
+    assert.match(m.stderr, /monitor: watching definitions and mdev-bus \(uevents of mdev\)\n/);
+    addToyParent(h.root, 'toy0', [['toy-small', 'Toy small']]);
+    // Looked for again every 10 s: wait for it (bounded).
+    await m.until('parent-added toy0', () => m.lines.length >= 1, 40_000);
+    assert.deepEqual(m.lines.map(withoutTime), ['parent-added - toy0 -']);
+    assert.match(m.stderr, /monitor: now also watching toy \(timer 2000 ms\): 1 changes\n/);
+    const r = mdevctl(h.root, 'start', '-p', 'toy0', '-t', 'toy-small', '-u', U1);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual((await m.events(2))[1], `started ${U1} toy0 toy-small`);
+  }, h);
+});

@@ -35,7 +35,7 @@ test('a timer backend is rescanned on its interval; its changes are events like 
     };
     const lines: string[] = [];
     const monitor = new Monitor(
-      { paths: host.paths, store: host.store, log: quiet, env: {}, backends: [vf] },
+      { paths: host.paths, store: host.store, log: quiet, env: {}, backends: () => [vf] },
       { json: true, initial: true, count: 2, timeoutSeconds: 30 },
       (line) => (lines.push(line), true),
     );
@@ -67,7 +67,7 @@ test('two backends listing one parent: one parent-added (as every command sees o
     });
     const lines: string[] = [];
     const monitor = new Monitor(
-      { paths: host.paths, store: host.store, log: quiet, env: {}, backends: [backend('a', 'first'), backend('b', 'second')] },
+      { paths: host.paths, store: host.store, log: quiet, env: {}, backends: () => [backend('a', 'first'), backend('b', 'second')] },
       { initial: true, timeoutSeconds: 0.3 },
       (line) => (lines.push(line.replace(/^\S+ /, '')), true),
     );

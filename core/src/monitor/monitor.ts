@@ -40,8 +40,14 @@ export interface MonitorHost {
   readonly store: DefinitionStore;
   readonly log: Logger;
   readonly env: NodeJS.ProcessEnv;
-  readonly backends: readonly WatchedBackend[];
+  /** The backends open now (the plugins' ones, then the mdev bus). */
+  readonly backends: () => readonly WatchedBackend[];
+  /** Asks the plugins' providers that found no parents again; opens those that find some now. */
+  readonly redetect?: () => Promise<void>;
 }
+
+/** How often backends that found no parents at the start are looked for again (one cheap detect each). */
+export const REDETECT_MS = 10_000;
 
 /** Writes one line; false when the reader has gone (EPIPE). */
 export type WriteLine = (line: string) => boolean;
@@ -55,6 +61,8 @@ export class Monitor {
   private readonly dirty = new Set<string>();
   private gather: NodeJS.Timeout | undefined;
   private sources: Source[] = [];
+  private backends: WatchedBackend[] = [];
+  private detecting = false;
   private printed = 0;
   private finish: ((status: number, err?: unknown) => void) | undefined;
   private done = false;
@@ -86,27 +94,31 @@ export class Monitor {
       // difference makes it one event at most.
       const first: MonitorEvent[] = [];
       try {
-        this.sources = this.buildSources();
+        this.backends = [...this.host.backends()];
+        const trigger = (domain: string, reason: string) => this.trigger(domain, reason);
+        this.sources = [new DefinitionsWatch(this.host.paths.configBase, trigger, FALLBACK_RESCAN_MS), ...this.sourcesFor(this.backends)];
+        if (this.host.redetect) this.sources.push(new IntervalSource(['backends'], REDETECT_MS, () => void this.redetect(), 'redetect'));
         for (const s of this.sources) s.start();
         const definitions = scanDefinitions(this.host.store, EMPTY_DEFINITIONS);
         first.push(...diffDefinitions(EMPTY_DEFINITIONS, definitions));
         this.definitions = definitions;
-        for (const b of this.host.backends) this.devices.set(b.name, scanBackend(b));
+        for (const b of this.backends) this.devices.set(b.name, scanBackend(b));
         first.push(...diffDevices(EMPTY_DEVICES, this.merged()));
       } catch (err) {
         this.end(1, err);
         return;
       }
-      this.host.log.debug(`monitor: watching definitions and ${this.host.backends.map((b) => `${b.name} (${describe(b)})`).join(', ')}`);
+      this.host.log.debug(`monitor: watching definitions and ${this.backends.map((b) => `${b.name} (${describe(b)})`).join(', ')}`);
       if (this.options.initial) this.emit(sortEvents(first));
     });
   }
 
-  private buildSources(): Source[] {
+  /** The sources that tell the changes of these backends. */
+  private sourcesFor(backends: readonly WatchedBackend[]): Source[] {
     const trigger = (domain: string, reason: string) => this.trigger(domain, reason);
-    const sources: Source[] = [new DefinitionsWatch(this.host.paths.configBase, trigger, FALLBACK_RESCAN_MS)];
+    const sources: Source[] = [];
     const uevent: UeventWatched[] = [];
-    for (const b of this.host.backends) {
+    for (const b of backends) {
       const watch = watchOf(b);
       if (watch.kind === 'timer') {
         sources.push(new IntervalSource([b.name], Math.max(watch.intervalMs, COALESCE_MS), trigger));
@@ -128,6 +140,37 @@ export class Monitor {
       sources.push(new UeventSource({ watched: uevent, trigger, fallbackMs: FALLBACK_RESCAN_MS, env: this.host.env, log: this.host.log }));
     }
     return sources;
+  }
+
+  /**
+   * A backend whose parents were not there at the start (a driver loaded later) is opened once
+   * its provider detects them: from then on it is watched as the others, its parents and devices
+   * reported as they are found.
+   */
+  private async redetect(): Promise<void> {
+    if (this.detecting || this.done || !this.host.redetect) return;
+    this.detecting = true;
+    try {
+      await this.host.redetect();
+    } catch (err) {
+      this.host.log.warn(`monitor: cannot detect the plugins' backends now: ${firstLine(messageOf(err))}`);
+    } finally {
+      this.detecting = false;
+    }
+    if (this.done) return;
+    const added = this.host.backends().filter((b) => !this.backends.includes(b));
+    if (added.length === 0) return;
+    const before = this.merged();
+    // In the order every command asks them: the plugins' ones before the mdev bus.
+    this.backends = [...this.host.backends()];
+    const sources = this.sourcesFor(added);
+    this.sources.push(...sources);
+    for (const src of sources) src.start();
+    const events: MonitorEvent[] = [];
+    for (const b of added) this.scanning(b.name, () => this.devices.set(b.name, scanBackend(b)));
+    events.push(...diffDevices(before, this.merged()));
+    this.host.log.debug(`monitor: now also watching ${added.map((b) => `${b.name} (${describe(b)})`).join(', ')}: ${events.length} changes`);
+    this.emit(sortEvents(events));
   }
 
   private trigger(domain: string, reason: string): void {
@@ -156,7 +199,7 @@ export class Monitor {
     }
     const before = this.merged();
     let scanned = false;
-    for (const b of this.host.backends) {
+    for (const b of this.backends) {
       if (!domains.has(b.name)) continue;
       this.scanning(b.name, () => this.devices.set(b.name, scanBackend(b)));
       scanned = true;
@@ -171,10 +214,10 @@ export class Monitor {
    * parent two backends list is one parent; a uuid two report is the first backend's.
    */
   private merged(): DevicesSnapshot {
-    if (this.host.backends.length === 1) return this.devices.get(this.host.backends[0]?.name ?? '') ?? EMPTY_DEVICES;
+    if (this.backends.length === 1) return this.devices.get(this.backends[0]?.name ?? '') ?? EMPTY_DEVICES;
     const parents = new Set<string>();
     const running = new Map<string, RunningState>();
-    for (const b of this.host.backends) {
+    for (const b of this.backends) {
       const snap = this.devices.get(b.name) ?? EMPTY_DEVICES;
       for (const p of snap.parents) parents.add(p);
       for (const [uuid, d] of snap.running) if (!running.has(uuid)) running.set(uuid, d);
