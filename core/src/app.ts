@@ -33,6 +33,7 @@ import { MdevctlError, ValidationFailed, firstLine, messageOf } from './model/er
 import { formatListJson, formatListText, type ListEntry } from './output/devices.js';
 import { formatTypesJson, formatTypesText } from './output/types.js';
 import { DesiredState } from './desired/service.js';
+import { isolatedRunDirWarning } from './host/deployment.js';
 import { applyBuiltinPlacement } from './desired/policies.js';
 import { Monitor, type MonitorOptions, type WriteLine } from './monitor/monitor.js';
 
@@ -202,24 +203,26 @@ export class Mdevctl {
   }
 
   /** Starts every `auto` definition of the parent; a failure is logged and the rest go on. */
-  startParentMdevs(parent: string, onProgress?: (done: number, total: number, uuid: string) => void): Promise<void> {
+  /** Resolves to the uuids of the `auto` devices that are not running once it has tried them all. */
+  startParentMdevs(parent: string, onProgress?: (done: number, total: number, uuid: string) => void): Promise<string[]> {
     return this.mutating(() => this.startAuto(parent, onProgress));
   }
 
-  private async startAuto(parent: string, onProgress?: (done: number, total: number, uuid: string) => void): Promise<void> {
+  private async startAuto(parent: string, onProgress?: (done: number, total: number, uuid: string) => void): Promise<string[]> {
     const scan = this.host.store.scan({ parent });
     for (const p of scan.problems) this.host.log.warn(p.message);
     const auto = scan.devices.filter((def) => def.start === 'auto');
     // Each start looks its definition up again: the scan just read it, under the same lock.
     this.host.store.pin(auto);
     try {
-      await this.startEach(auto, onProgress);
+      return await this.startEach(auto, onProgress);
     } finally {
       this.host.store.pin([]);
     }
   }
 
-  private async startEach(auto: readonly DefinedDevice[], onProgress?: (done: number, total: number, uuid: string) => void): Promise<void> {
+  private async startEach(auto: readonly DefinedDevice[], onProgress?: (done: number, total: number, uuid: string) => void): Promise<string[]> {
+    const down: string[] = [];
     for (const [i, def] of auto.entries()) {
       onProgress?.(i + 1, auto.length, def.uuid);
       try {
@@ -230,8 +233,11 @@ export class Mdevctl {
         if (err instanceof ValidationFailed && err.sources.some((s) => s !== CORE_SOURCE)) {
           this.host.log.warn(`Skipping ${def.uuid}: ${err.problems.join('; ')}`);
         } else for (const line of messageOf(err).split('\n')) this.host.log.warn(line);
+        // Already running there (udev ran us twice): up, as the boot wants it.
+        if (this.host.sysfs.activeDevice(def.uuid)?.parent !== def.parent) down.push(def.uuid);
       }
     }
+    return down;
   }
 
   /**
@@ -338,6 +344,9 @@ export class Mdevctl {
     await this.plugins();
     // Built here, so that only mutating commands read MDEVCTL_LOCK_WAIT (and refuse a bad one).
     this.lock ??= definitionsLock(this.host.paths, this.host.log, this.options.env ?? process.env);
+    // A container sharing the host's definitions but not its run dir: said on every change.
+    const isolated = isolatedRunDirWarning(this.host.paths, this.options.env ?? process.env);
+    if (isolated !== undefined) this.host.log.warn(isolated);
     return this.lock.runAsync(async () => {
       try {
         await recoverInterrupted(this.host, this.intents);

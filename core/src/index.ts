@@ -21,6 +21,7 @@ export { BUILTIN_PLUGINS, type BuiltinPlugin } from './plugins/builtin.js';
 export { resolvePlugin, pluginSearchDirs } from './plugins/resolve.js';
 export * from '@mdevctl/plugin-sdk';
 export { proportionalRoom } from './desired/policies.js';
+export { formatStep } from './desired/format.js';
 export { globRegExp } from './desired/select.js';
 export {
   diffDefinitions, diffDevices, matches, type DefinitionState, type DevicesSnapshot, type DefinitionsSnapshot, type MonitorEvent, type EventKind,

@@ -46,6 +46,14 @@ export interface HostView {
   types(parent?: string): MdevTypeInfo[];
   /** Reads a file relative to the root (e.g. `sys/bus/ap/apmask`); undefined if absent. */
   readFile(relativePath: string): string | undefined;
+  /**
+   * The attributes a running device will have been given, when that is not yet in sysfs: under
+   * the whole-plan check of `apply`/`diff`/`assert`, `activeDevices()` shows the host as it will
+   * be after the plan, and for a device the plan starts (or restarts) this answers the attributes
+   * it is started with — its sysfs files do not exist yet, or still hold the old values. Undefined
+   * otherwise (read the running device's sysfs files). Absent on older cores.
+   */
+  plannedAttributes?(uuid: string): readonly Attribute[] | undefined;
 }
 
 /** What the user asked for: the command's parsed options, by command. */

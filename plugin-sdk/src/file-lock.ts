@@ -175,13 +175,19 @@ export class FileLock {
 
   private tryLink(target: string): boolean {
     const tmp = join(this.dir, `.lock.${process.pid}.${Math.random().toString(36).slice(2)}`);
-    const fd = openSync(tmp, CREATE_FLAGS, 0o644);
+    let fd: number;
+    try {
+      fd = openSync(tmp, CREATE_FLAGS, 0o644);
+    } catch (e) {
+      throw namedError(`Unable to take the lock ${target}`, e);
+    }
     try {
       writeAll(fd, `${process.pid}\n`);
     } catch (e) {
       closeSync(fd);
       rmQuiet(tmp);
-      throw e;
+      // ENOSPC names no file by itself: say which file system is full.
+      throw namedError(`Unable to take the lock ${target}`, e);
     }
     closeSync(fd);
     try {
@@ -269,4 +275,12 @@ function rmQuiet(path: string): void {
   } catch (e) {
     if (!hasCode(e, 'ENOENT')) throw e;
   }
+}
+
+/** `e` (an fs error) as one line saying what failed; its errno code kept. */
+function namedError(what: string, e: unknown): Error {
+  const err: NodeJS.ErrnoException = new Error(`${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code !== undefined) err.code = code;
+  return err;
 }

@@ -353,8 +353,9 @@ test('start-parent-mdevs: pre and post (action start) and notify for every auto 
     s.callout('10-log', '[ "$uuid" = ' + U3 + ' ] && [ "$event" = pre ] && exit 1; exit 0');
     s.notifier('n1', 'exit 0');
     const r = s.run('start-parent-mdevs', 'mtty');
-    assert.equal(r.status, 0);
+    assert.equal(r.status, 1, 'a vetoed auto device is one that did not start');
     assert.match(r.stderr, /failed with status '1'/);
+    assert.match(r.stderr, new RegExp(`\\nError: 1 auto device of mtty did not start: ${U3}\\n$`));
     assert.deepEqual(
       s.calls().map((c) => `${c.script} ${c.event} ${c.action} ${c.state} ${c.uuid}`),
       [

@@ -27,7 +27,7 @@ test('placement spread: round-robin over the cards, in the order of the parent l
     planOf(h, ['apply', file]);
     assert.deepEqual(perParent(h), { [G1]: 2, [G2]: 2, [G3]: 1, [G4]: 1 });
     // The list's order decides who gets the extra ones.
-    const file2 = desiredFile(h, request([`{name: b, type: nvidia-1, count: 2, parents: ["${G4}", "${G3}"]}`]), 'b.yaml');
+    const file2 = desiredFile(h, request([`{name: b, type: nvidia-1, count: 2, parents: ["${G4}", "${G3}"]}`]).replace('name: fleet', 'name: fleet-b'), 'b.yaml');
     planOf(h, ['apply', file2]);
     assert.deepEqual(perParent(h), { [G1]: 2, [G2]: 2, [G3]: 2, [G4]: 2 });
   }, FLEET);
@@ -109,10 +109,17 @@ test('placement: a request whose type changes is placed again (stop, modify in p
       `stop ${u} nvidia-2 placed again`, `modify ${u} nvidia-4 type nvidia-2 -> nvidia-4`, `start ${u} nvidia-4`,
     ]);
     assert.deepEqual(planOf(h, ['apply', file]).actions, []);
-    // Core alone does not know what a stopped nvidia-4 frees for nvidia-1 (no plugin knows this pool).
+    // A card the plan empties offers each type its max_instance (the description's, as NVIDIA's):
+    // two nvidia-4 make room for eight nvidia-1 in one plan.
     writeFileSync(file, request([`{name: a, type: nvidia-4, count: 2, parents: ["${G1}"]}`]));
     planOf(h, ['apply', file]);
     writeFileSync(file, request([`{name: a, type: nvidia-1, count: 8, parents: ["${G1}"]}`]));
+    assert.equal(planOf(h, ['apply', file]).actions.filter((a) => a.action === 'start').length, 8);
+    // Core alone does not know what a stopped nvidia-4 frees for nvidia-1 on a card that keeps
+    // running another device (no plugin knows this pool).
+    writeFileSync(file, request([`{name: a, type: nvidia-4, count: 1, parents: ["${G1}"]}`, `{name: b, type: nvidia-4, count: 1, parents: ["${G1}"]}`]));
+    planOf(h, ['apply', '--prune', file]);
+    writeFileSync(file, request([`{name: a, type: nvidia-1, count: 4, parents: ["${G1}"]}`, `{name: b, type: nvidia-4, count: 1, parents: ["${G1}"]}`]));
     unchanged(h, () => {
       assert.match(mdevctl(h.root, 'apply', file).stderr, /^Error: No room for request a #0 \(nvidia-1, placement spread\) on 0000:41:00\.0: every pool is full \(what the plan stops there first counts only for its own type, unless a plugin knows the pool\)\n$/);
     });

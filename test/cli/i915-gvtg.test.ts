@@ -72,9 +72,10 @@ test('a host booted with i915.enable_gvt=0: no types; define warns, start and va
           stderr: '',
         }),
       );
-      // start-parent-mdevs logs it and goes on
+      // start-parent-mdevs logs it, goes on, and fails naming it
       const s = mdevctl(h.root, 'start-parent-mdevs', GPU);
-      assert.equal(s.status, 0);
+      assert.equal(s.status, 1);
+      assert.match(s.stderr, /\nError: 1 auto device of \S+ did not start: \S+\n$/);
       assert.ok(s.stderr.split('\n').map((l) => l.replace(WARN, '')).some((l) => l.startsWith('Skipping ') && l.endsWith(`; ${off}`)), s.stderr);
       // plugging the GPU cannot work either: enable_gvt is fixed at boot
       assert.deepEqual(runBin(h.root, ['plug', h.root, GPU], { bin: SIM_BIN }), {

@@ -48,6 +48,11 @@ test('npm pack → npm install -g (offline, temp prefix) → mdevctl, lsmdev, ma
       assert.ok(listing.includes(f), `the tarball has ${f}`);
     }
     assert.ok(!listing.some((f) => f.startsWith('package/src/') || f.includes('/typescript/')), 'no sources, no dev dependencies');
+    // No source maps pointing at sources it does not ship (the SDK ships its src/, so keeps its
+    // maps), and no esbuild metafile.
+    const maps = listing.filter((f) => f.endsWith('.map') && !f.startsWith('package/node_modules/@mdevctl/plugin-sdk/'));
+    assert.deepEqual(maps.filter((f) => f.startsWith('package/dist/') || f.startsWith('package/node_modules/@mdevctl/')), []);
+    assert.deepEqual(listing.filter((f) => f.endsWith('.meta.json')), []);
     const manifest = JSON.parse(sh('tar', ['-xzOf', tarball, 'package/package.json']).stdout) as Record<string, unknown>;
     assert.deepEqual(manifest['bundleDependencies'], Object.keys(manifest['dependencies'] as object).sort());
     assert.equal(manifest['scripts'], undefined);

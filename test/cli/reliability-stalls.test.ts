@@ -201,9 +201,12 @@ test('start-parent-mdevs: a device whose plugin pre tap never settles is skipped
     hangPlugin(h, `hooks.lifecycle.pre.tapPromise('hang', (ctx) => ctx.device.uuid === ${JSON.stringify(U1)} ? ${NEVER} : Promise.resolve());`);
     const r = bounded(h.root, ['start-parent-mdevs', 'mtty']);
     assert.equal(r.signal, null);
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, WARN);
-    assert.equal(r.stderr.replace(WARN, ''), 'Plugin hang: its lifecycle.pre tap never finished (its promise never settled)\n');
+    assert.equal(
+      r.stderr.replace(WARN, ''),
+      `Plugin hang: its lifecycle.pre tap never finished (its promise never settled)\nError: 1 auto device of mtty did not start: ${U1}\n`,
+    );
     assert.deepEqual(h.activeUuids(), [U2]);
     assert.deepEqual(leftovers(h.root), []);
   }));

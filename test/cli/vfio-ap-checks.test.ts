@@ -83,9 +83,12 @@ test('start-parent-mdevs matrix skips a conflicting device with one warning nami
     store(h, B, 'auto', [['assign_adapter', '5'], ['assign_adapter', '6'], ['assign_domain', '4'], ['assign_domain', '0x47']]);
     store(h, C, 'auto', [['assign_adapter', '6'], ['assign_domain', '0xab']]);
     const r = mdevctl(h.root, 'start-parent-mdevs', 'matrix');
-    assert.equal(r.status, 0);
+    assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, new RegExp(`^\\[[^\\]]+ WARN  mdevctl\\] Skipping ${B}: APQN 05\\.0004 is already in use by running device ${A}\\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(`^\\[[^\\]]+ WARN  mdevctl\\] Skipping ${B}: APQN 05\\.0004 is already in use by running device ${A}\\nError: 1 auto device of matrix did not start: ${B}\\n$`),
+    );
     assert.deepEqual(h.activeUuids(), [A, C]);
   }, { parents: ['matrix'] }));
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { MDEVCTL_BIN, type RunResult } from '../helpers/cli.js';
 import { config } from '../helpers/expect.js';
 import { ScriptHost, shQuote } from '../helpers/callout-scripts.js';
@@ -179,4 +179,72 @@ test('a host change before mdevctl held the lock (a pre call-out takes adapter 5
     });
     assert.deepEqual(s.host.activeUuids(), []);
     assert.equal(existsSync(s.host.path(LOCK)), false);
+  }));
+
+// Issue 23 item 2: s390apconfig.lock lies in world-writable /run/lock on Debian and Ubuntu.
+
+const asRoot = process.geteuid?.() === 0;
+const NOBODY = 65534;
+
+test("a lock that s390-tools could not have written (a regular file of another user, holding a live pid) is replaced with one warning", { skip: asRoot ? false : 'needs root (chown)' }, () =>
+  withAp(async (s) => {
+    define(s, A, 'manual', [['assign_adapter', '5'], ['assign_domain', '4']]);
+    const h = await holder(s);
+    try {
+      chownSync(s.host.path(LOCK), NOBODY, NOBODY);
+      const r = spawnSync(process.execPath, [MDEVCTL_BIN, 'start', '-u', A], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', MDEVCTL_ENV_ROOT: s.root },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0] ?? '', new RegExp(`WARN  mdevctl\\] Replacing ${s.host.path(LOCK)}: owned by uid ${NOBODY}, not root`));
+      assert.deepEqual(s.host.activeUuids(), [A]);
+      assert.equal(existsSync(s.host.path(LOCK)), false, 'ours, released after post');
+    } finally {
+      await h.release();
+    }
+  }));
+
+test("the wait for s390-tools' lock is bounded by MDEVCTL_LOCK_WAIT (mdevctl holds its own lock meanwhile)", () =>
+  withAp(async (s) => {
+    define(s, A, 'manual', [['assign_adapter', '5'], ['assign_domain', '4']]);
+    const h = await holder(s);
+    try {
+      // lockWaitMs is 60 s by default; MDEVCTL_LOCK_WAIT=0 must win (a hard timeout guards the test).
+      const r = spawnSync(process.execPath, [MDEVCTL_BIN, 'start', '-u', A], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', MDEVCTL_ENV_ROOT: s.root, MDEVCTL_LOCK_WAIT: '0' },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      assert.equal(r.signal, null, 'mdevctl waited for the AP lock longer than MDEVCTL_LOCK_WAIT');
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, new RegExp(`^Error: Plugin vfio-ap: The AP configuration lock ${s.host.path(LOCK)} is held by process ${h.pid} `));
+      assert.deepEqual(s.host.activeUuids(), []);
+    } finally {
+      await h.release();
+    }
+  }));
+
+test('start-parent-mdevs (boot) with auto devices that cannot get the AP lock: exit 1 naming each; a later run starts them', () =>
+  withAp(async (s) => {
+    define(s, A, 'auto', [['assign_adapter', '5'], ['assign_domain', '4']]);
+    define(s, B, 'auto', [['assign_adapter', '6'], ['assign_domain', '4']]);
+    const h = await holder(s);
+    let r: RunResult;
+    try {
+      r = s.runWith({ MDEVCTL_LOCK_WAIT: '0' }, ['start-parent-mdevs', 'matrix']);
+    } finally {
+      await h.release();
+    }
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`\\nError: 2 auto devices of matrix did not start: ${A}, ${B}\\n$`));
+    // Once the holder is gone, a second boot run starts both; a device already running counts as up.
+    assert.deepEqual(s.run('start-parent-mdevs', 'matrix'), { status: 0, stdout: '', stderr: '' });
+    assert.deepEqual(s.host.activeUuids(), [A, B]);
+    const again = s.run('start-parent-mdevs', 'matrix');
+    assert.equal(again.status, 0, again.stderr);
   }));

@@ -150,12 +150,13 @@ test('start-parent-mdevs starts the first auto device of a subchannel and skips 
     store(h, SCH, U1, 'auto');
     store(h, SCH, U2, 'auto');
     const r = mdevctl(h.root, 'start-parent-mdevs', SCH);
-    assert.equal(r.status, 0);
+    assert.equal(r.status, 1);
     assert.deepEqual(h.activeUuids(), [U1]);
-    // One line naming the skipped device and every problem (core's and the plugin's).
+    // One line naming the skipped device and every problem (core's and the plugin's), then the
+    // run fails naming it.
     assert.equal(
       r.stderr.replace(WARN, ''),
-      `Skipping ${U2}: No available instances of ${T} on ${SCH}; ${busy(SCH, U1)}\n`,
+      `Skipping ${U2}: No available instances of ${T} on ${SCH}; ${busy(SCH, U1)}\nError: 1 auto device of ${SCH} did not start: ${U2}\n`,
     );
   }));
 

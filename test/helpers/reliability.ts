@@ -1,13 +1,15 @@
 // Shared helpers of the reliability tests (test/*/reliability-*.test.ts): a run in this process
-// that must succeed, the state of a host as the user sees it, and the leftovers a crash or a
-// race could leave.
+// that must succeed, the state of a host as the user sees it, the leftovers a crash or a race
+// could leave, and runs in a private mount namespace (bind mounts, small tmpfs).
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Host, HostPaths, StderrLogger } from 'mdevctl';
 import { inProcess } from './packaging.js';
 import { tree } from './expect.js';
+import { MDEVCTL_BIN } from './cli.js';
 
 /** Like inProcess, and the run must succeed; resolves to its stdout. */
 export async function okInProcess(root: string, ...args: string[]): Promise<string> {
@@ -62,4 +64,22 @@ export function leftovers(root: string): string[] {
 export function assertDefinitionsParse(root: string): void {
   const scan = new Host(new HostPaths(root), new StderrLogger('error', () => undefined)).store.scan();
   assert.deepEqual(scan.problems, [], 'every definition parses');
+}
+
+/** Whether a test may mount: root, and `unshare -m` works (a private mount namespace). */
+export const canMount = process.geteuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
+
+/**
+ * Runs `script` (sh) in a private mount namespace — its mounts exist only for that shell and
+ * leave nothing on the machine — with R and MDEVCTL_ENV_ROOT (`root`), NODE and BIN (to run
+ * mdevctl) and `env` set; bounded by a hard timeout.
+ */
+export function inMountNamespace(root: string, script: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], {
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', R: root, MDEVCTL_ENV_ROOT: root, BIN: MDEVCTL_BIN, NODE: process.execPath, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -63,3 +63,21 @@ test('globRegExp: *, ? and [...] match; everything else is literal', () => {
   assert.ok(!globRegExp('mtty').test('mtty2'));
   assert.ok(globRegExp('a+b(c)').test('a+b(c)'));
 });
+
+test('proportionalRoom: a parent the plan empties offers a type its description\'s max_instance', () => {
+  const types = [t('gpu', 'q1', 0, 'framebuffer=1024M, max_instance=8'), t('gpu', 'q4', 0, 'framebuffer=4096M, max_instance=2')];
+  const running = [{ uuid: 'a', parent: 'gpu', type: 'q1' }, { uuid: 'b', parent: 'gpu', type: 'q1' }];
+  // Still running there: no room for another type.
+  assert.equal(proportionalRoom(q({ parent: 'gpu', type: 'q4', types, active: running, removing: [running[0]!] })), 0);
+  // Emptied: the empty parent's count.
+  assert.equal(proportionalRoom(q({ parent: 'gpu', type: 'q4', types, active: running, removing: running })), 2);
+  assert.equal(proportionalRoom(q({ parent: 'gpu', type: 'q4', types, active: running, removing: running, adding: ['q4'] })), 1);
+});
+
+test('formatStep: names from sysfs or a file are escaped as list escapes them (no forged lines)', async () => {
+  const { formatStep } = await import('mdevctl');
+  const line = formatStep({ action: 'stop', uuid: 'u', parent: 'p\nError: forged', type: 't\u001b[2J', what: 'prune' });
+  assert.equal(line.includes('\n'), false);
+  assert.equal(line.includes('\u001b'), false);
+  assert.match(line, /p\\nError: forged/);
+});

@@ -23,6 +23,7 @@ import { LEGACY_COMMANDS } from './legacy/commands.js';
 import { ImportLegacyCommand } from './legacy/import-legacy.js';
 import { InstallSystemFilesCommand } from './system/install-system-files.js';
 import { PluginInitCommand } from './system/plugin-init.js';
+import { DoctorCommand } from './system/doctor.js';
 
 export const VERSION = '1.4.0';
 
@@ -30,7 +31,7 @@ export type Program = 'mdevctl' | 'lsmdev';
 
 export const MDEVCTL_COMMANDS: readonly CommandClass<CliContext>[] = [
   DefineCommand, UndefineCommand, ModifyCommand, StartCommand, StopCommand, ListCommand, TypesCommand,
-  StartParentMdevsCommand, ValidateCommand, ApplyCommand, DiffCommand, AssertCommand, MonitorCommand, ImportLegacyCommand, InstallSystemFilesCommand, PluginInitCommand, CompleteValuesCommand, ...LEGACY_COMMANDS,
+  StartParentMdevsCommand, ValidateCommand, ApplyCommand, DiffCommand, AssertCommand, MonitorCommand, ImportLegacyCommand, InstallSystemFilesCommand, PluginInitCommand, CompleteValuesCommand, DoctorCommand, ...LEGACY_COMMANDS,
 ];
 
 /** The command classes of a program (the man pages and completion are generated from them). */

@@ -6,7 +6,7 @@
 // .config/ for meta-configuration, and mdevctl must not depend on where it is run from.
 // Any failure is one line naming the file (a JS file whose promise never settles too).
 
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HostPaths } from '../host/paths.js';
@@ -36,12 +36,7 @@ export async function loadSettings(paths: HostPaths, options: LoadOptions): Prom
   if (!location) return DEFAULT_SETTINGS;
   const file = location.file;
   assertTrusted(file, 'configuration file', options.env);
-  let content: string;
-  try {
-    content = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new MdevctlError(`Unable to read configuration file ${file}: ${describeOsError(err)}`, { cause: err });
-  }
+  const content = readConfigText(file);
   let raw: unknown;
   try {
     // An empty file is the defaults (MDEVCTL_CONFIG=/dev/null reads none).
@@ -57,6 +52,49 @@ export async function loadSettings(paths: HostPaths, options: LoadOptions): Prom
   );
   for (const ref of settings.external) assertTrusted(ref.file, `plugin ${ref.specifier} at`, options.env);
   return settings;
+}
+
+/** At most this much configuration is read (a big file, or a device such as /dev/zero, is refused). */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The configuration file's text: opened without blocking (a fifo without a writer would wait
+ * forever), only a regular file (or /dev/null, which is no configuration), read bounded.
+ */
+function readConfigText(file: string): string {
+  const fail = (why: string, cause?: unknown) =>
+    new MdevctlError(`Unable to read configuration file ${file}: ${why}`, cause === undefined ? undefined : { cause });
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw fail(describeOsError(err), err);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      if (st.isCharacterDevice() && st.rdev === devNullRdev()) return '';
+      throw fail(`it is not a regular file (${st.isFIFO() ? 'a fifo' : st.isDirectory() ? 'a directory' : 'a device or socket'})`);
+    }
+    const buf = Buffer.alloc(Math.min(st.size, MAX_CONFIG_FILE_BYTES) + 1);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, n);
+    if (n > MAX_CONFIG_FILE_BYTES) throw fail(`it is larger than ${MAX_CONFIG_FILE_BYTES} bytes`);
+    return buf.subarray(0, n).toString('utf8');
+  } catch (err) {
+    if (err instanceof MdevctlError) throw err;
+    throw fail(describeOsError(err), err);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function devNullRdev(): number | undefined {
+  try {
+    return statSync('/dev/null').rdev;
+  } catch {
+    return undefined;
+  }
 }
 
 async function loaderFor(file: string): Promise<Loader> {

@@ -3,7 +3,9 @@
 // so could swap it — is refused when mdevctl runs as root, with one line naming it, unless
 // MDEVCTL_ALLOW_UNSAFE_FILES=1 (core/CONFIGURATION.md). Checked: the file as named and as
 // resolved, and every dir above each; a world-writable dir counts only without its sticky bit
-// (as /tmp: others cannot replace root's entries there). A plugin's own imports are not followed.
+// (as /tmp: others cannot replace root's entries there). ACLs count: a group write bit is refused
+// even for the group root, since under an ACL those bits are the mask of its named entries (no
+// xattr call is needed). A plugin's own imports are not followed.
 
 import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -23,9 +25,14 @@ function nodeProblem(path: string): string | undefined {
   if (st.uid !== 0) return `${path} is owned by uid ${st.uid}, not root`;
   if (st.isSymbolicLink()) return undefined; // its target is checked on its own
   if (!st.isFile() && !st.isDirectory()) return undefined; // a device such as /dev/null
-  const others = (st.mode & 0o002) !== 0 && !(st.isDirectory() && (st.mode & 0o1000) !== 0);
-  const group = (st.mode & 0o020) !== 0 && st.gid !== 0;
-  if (others || group) return `${path} is writable by ${others ? 'every user' : `group ${st.gid}`}`;
+  // A sticky dir (/tmp): others may add entries, not replace root's.
+  if (st.isDirectory() && (st.mode & 0o1000) !== 0) return undefined;
+  if ((st.mode & 0o002) !== 0) return `${path} is writable by every user`;
+  // With a POSIX ACL the group bits are the ACL's mask, the most any named user or group of the
+  // ACL may do: a group write bit means such an entry may write, even with the group root.
+  if ((st.mode & 0o020) !== 0) {
+    return st.gid !== 0 ? `${path} is writable by group ${st.gid}` : `${path} is writable by group root or by the users and groups of its ACL (the group bits allow writing)`;
+  }
   return undefined;
 }
 

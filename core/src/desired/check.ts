@@ -88,7 +88,11 @@ async function validateSteps({ plan, host, hooks, file }: CheckInput): Promise<s
 function supersededByPlan(step: Step, message: string, stopped: ReadonlySet<string>): boolean {
   if (step.action !== 'start') return false;
   if (message.startsWith('No available instances of ')) return true;
-  return stopped.has(step.uuid) && (message === 'Device exists under different parent' || message === 'Device exists with different type');
+  // A running device the plan stops first (a restart with a new type or attributes).
+  return (
+    stopped.has(step.uuid) &&
+    (message === 'Device exists under different parent' || message === 'Device exists with different type' || message.startsWith(`Device ${step.uuid} already exists`))
+  );
 }
 
 function contextOf(step: Step, projected: ProjectedHost, host: Host, file: string): LifecycleContext & { diagnostics: DiagnosticList } {

@@ -8,16 +8,27 @@
 // command's crash recovery and every step before it stays done: applying the file again then
 // finishes the job.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandRequest, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
+import { runDirPath } from '../host/run-dir.js';
 import { crashPoint } from '../lifecycle/crash-hook.js';
 import { MdevctlError, firstLine, messageOf } from '../model/errors.js';
 import { formatConfig } from '../model/device-config.js';
 import { requestOf } from './check.js';
 import type { Step } from './plan.js';
+
+/** A step failed; `leftChanged`: some done step could not be taken back. */
+export class ApplyFailed extends MdevctlError {
+  constructor(
+    message: string,
+    readonly leftChanged: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
 
 export type RunStep = (request: CommandRequest) => Promise<unknown>;
 
@@ -27,13 +38,25 @@ export interface ExecuteOptions {
   readonly onStep?: (done: number, total: number, step: Step) => void;
 }
 
-/** A private dir for the definitions the define/modify steps read (--jsonfile). */
+/**
+ * A private dir for the definitions the define/modify steps read (--jsonfile): run/mdevctl/apply.<pid>,
+ * in mdevctl's own 0700 run dir (a tmpfs), not $TMPDIR; one left by an apply that was killed is
+ * removed by the next apply (its pid no longer runs).
+ */
 class ConfigFiles {
   private dir: string | undefined;
   private n = 0;
 
+  constructor(private readonly runDir: string) {}
+
   file(device: Pick<MdevDevice, 'type' | 'start' | 'attrs'>): string {
-    this.dir ??= mkdtempSync(join(tmpdir(), 'mdevctl-apply-'));
+    if (this.dir === undefined) {
+      sweepStale(this.runDir);
+      const dir = join(this.runDir, `apply.${process.pid}`);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { mode: 0o700 });
+      this.dir = dir;
+    }
     const path = join(this.dir, `${++this.n}.json`);
     writeFileSync(path, formatConfig(device), { flag: 'wx', mode: 0o600 });
     return path;
@@ -44,8 +67,32 @@ class ConfigFiles {
   }
 }
 
+/** Removes the staging dirs of applies that no longer run. */
+function sweepStale(runDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(runDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^apply\.(\d+)$/.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    rmSync(join(runDir, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function executePlan(steps: readonly Step[], o: ExecuteOptions): Promise<void> {
-  const files = new ConfigFiles();
+  const files = new ConfigFiles(runDirPath(o.host.paths.root));
   const done: Step[] = [];
   try {
     for (const [i, step] of steps.entries()) {
@@ -55,8 +102,15 @@ export async function executePlan(steps: readonly Step[], o: ExecuteOptions): Pr
       } catch (err) {
         const undo = await takeBack(done, o, files);
         const what = `${step.action} ${step.parent}/${step.uuid} (${step.what})`;
-        const after = done.length === 0 ? 'nothing was changed' : undo.length === 0 ? `the ${done.length} step${done.length === 1 ? '' : 's'} before it were taken back` : `could not take back: ${undo.join('; ')}`;
-        throw new MdevctlError(`Apply failed at step ${i + 1} of ${steps.length}, ${what}: ${firstLine(messageOf(err))}; ${after}`, { cause: err });
+        const after =
+          done.length === 0
+            ? 'nothing was changed'
+            : undo.length === 0
+              ? done.length === 1
+                ? 'the step before it was taken back'
+                : `the ${done.length} steps before it were taken back`
+              : `could not take back: ${undo.join('; ')}`;
+        throw new ApplyFailed(`Apply failed at step ${i + 1} of ${steps.length}, ${what}: ${firstLine(messageOf(err))}; ${after}`, undo.length > 0, { cause: err });
       }
       done.push(step);
       crashPoint('step');

@@ -2,6 +2,7 @@
 // parser cosmiconfig already brings; JSON is YAML), checked field by field. Every problem names the
 // file, the line of the entry and the field: `lab.yaml:7: requests[0].count: must be ...`.
 //
+//   profile: gpu         # optional: the set of files that replace each other on a host
 //   name: lab            # or namespace: <uuid>: the file's identity, seed of its device uuids
 //   devices:             # explicit devices
 //     - name: console    # or uuid: <uuid>
@@ -17,12 +18,13 @@
 //       parents: [mdpy]  # names or glob patterns, or {name: PATTERN, driver: DRIVER}
 //       placement: spread  # spread | pack | one-type-per-parent | a plugin's policy
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Attribute, StartPolicy } from '@mdevctl/plugin-sdk';
 import { MdevctlError, describeOsError } from '../model/errors.js';
 import { attributeValueProblem, nameProblem, quoted } from '../model/names.js';
 import { parseUuid } from '../model/uuid.js';
+import { profileFileNamespace, profileNamespaceOf } from './keys.js';
 
 /** A desired-state file is small; anything bigger is refused before it is parsed. */
 export const MAX_DESIRED_BYTES = 4 * 1024 * 1024;
@@ -70,6 +72,10 @@ export interface DesiredFile {
   readonly namespace: string;
   /** The `name` given, or the namespace. */
   readonly name: string;
+  /** The profile the file belongs to (files that replace each other on a host), if any. */
+  readonly profile?: string;
+  /** The namespace the record is kept per: the profile's, else the file's own. */
+  readonly recordNamespace: string;
   readonly devices: readonly DesiredDeviceEntry[];
   readonly requests: readonly DesiredRequest[];
 }
@@ -89,13 +95,16 @@ export async function readDesiredFile(path: string, deriveNamespace: (name: stri
     throw new MdevctlError(`Unable to read desired-state file ${path}: ${describeOsError(err)}`);
   }
   const { value, lines } = await parseText(text, path);
+  const bad = findLoneSurrogate(value);
+  if (bad !== undefined) throw new MdevctlError(`${path}: ${bad} holds a lone surrogate (an escape such as "\\ud800" that is half of a character): not valid Unicode text`);
   return new FileChecker(path, lines).file(value, deriveNamespace);
 }
 
-/** At most `limit` bytes of the file (a device or an endless pipe is cut short, then refused). */
+/** At most `limit` bytes of the file; a FIFO or a device is refused, never waited on. */
 function readBounded(path: string, limit: number): Buffer {
-  const fd = openSync(path, 'r');
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
+    if (!fstatSync(fd).isFile()) throw new MdevctlError(`${path}: not a regular file (a desired-state file is read whole, never from a pipe or a device)`);
     const buf = Buffer.allocUnsafe(limit);
     let total = 0;
     while (total < limit) {
@@ -107,6 +116,28 @@ function readBounded(path: string, limit: number): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Where in the parsed value a string (or key) holds a lone UTF-16 surrogate, if anywhere. */
+function findLoneSurrogate(value: unknown, at = 'the file'): string | undefined {
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  if (typeof value === 'string') return lone.test(value) ? at : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const hit = findLoneSurrogate(v, `${at}[${i}]`);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      const where = at === 'the file' ? 'a field' : `${at}`;
+      if (lone.test(k)) return `a field name under ${where}`;
+      const hit = findLoneSurrogate(v, at === 'the file' ? k : `${at}.${k}`);
+      if (hit !== undefined) return hit;
+    }
+  }
+  return undefined;
 }
 
 async function parseText(text: string, path: string): Promise<{ value: unknown; lines: WeakMap<object, number> }> {
@@ -143,12 +174,19 @@ class FileChecker {
 
   file(value: unknown, deriveNamespace: (name: string) => string): DesiredFile {
     const top = this.object(value, undefined, '(top level)');
-    this.keys(top, 'the file', ['version', 'name', 'namespace', 'devices', 'requests'], top);
+    this.keys(top, 'the file', ['version', 'profile', 'name', 'namespace', 'devices', 'requests'], top);
     if (top['version'] !== undefined && top['version'] !== 1) this.fail(top, 'version', 'must be 1');
     const name = this.optString(top, 'name', top);
     const nsText = this.optString(top, 'namespace', top);
+    const profile = this.optString(top, 'profile', top);
     let namespace: string;
-    if (nsText !== undefined) {
+    let recordNamespace: string | undefined;
+    if (profile !== undefined) {
+      if (nsText !== undefined) this.fail(top, 'namespace', 'a file of a profile takes its namespace from the profile; give a name, not a namespace');
+      if (name === undefined) this.fail(top, 'name', 'a file of a profile needs a name (its devices\' uuids derive from the profile and the name)');
+      recordNamespace = profileNamespaceOf(profile);
+      namespace = profileFileNamespace(recordNamespace, name);
+    } else if (nsText !== undefined) {
       const ns = parseUuid(nsText);
       if (ns === undefined) this.fail(top, 'namespace', `${quoted(nsText)} is not a uuid`);
       namespace = ns;
@@ -171,7 +209,8 @@ class FileChecker {
       if (other !== undefined) this.failAt(r.line, `requests[${i}].name`, `${quoted(r.name)} is also the name of requests[${other}] (give each request its own name)`);
       names.set(r.name, i);
     }
-    return { path: this.path, namespace, name: name ?? namespace, devices, requests };
+    const out = { path: this.path, namespace, name: name ?? namespace, recordNamespace: recordNamespace ?? namespace, devices, requests };
+    return profile !== undefined ? { ...out, profile } : out;
   }
 
   private device(value: unknown, at: string, parent: Obj): DesiredDeviceEntry {
@@ -193,8 +232,7 @@ class FileChecker {
       label: name ?? (uuid as string),
       parent: parentName,
       type,
-      start: this.start(o, at),
-      active: this.bool(o, 'active', at, true),
+      ...this.startAndActive(o, at),
       attrs: this.attrs(o, at),
       line: this.lineOf(o),
     };
@@ -220,8 +258,7 @@ class FileChecker {
       count,
       parents: this.selector(o, at),
       placement,
-      start: this.start(o, at),
-      active: this.bool(o, 'active', at, true),
+      ...this.startAndActive(o, at),
       attrs: this.attrs(o, at),
       line: this.lineOf(o),
     };
@@ -252,11 +289,19 @@ class FileChecker {
     return p;
   }
 
-  private start(o: Obj, at: string): StartPolicy {
+  /**
+   * `active: false` without `start` means manual (an auto device would come back at boot);
+   * `start: auto` with `active: false` contradicts itself and is refused.
+   */
+  private startAndActive(o: Obj, at: string): { start: StartPolicy; active: boolean } {
+    const active = this.bool(o, 'active', at, true);
     const v = o['start'];
-    if (v === undefined) return 'auto';
+    if (v === undefined) return { start: active ? 'auto' : 'manual', active };
     if (v !== 'auto' && v !== 'manual') this.fail(o, 'start', 'must be auto or manual', at);
-    return v;
+    if (v === 'auto' && !active) {
+      this.fail(o, 'start', 'auto with active: false contradicts itself: an auto device is started at boot, so it would not stay stopped (use start: manual, or leave start out)', at);
+    }
+    return { start: v, active };
   }
 
   private bool(o: Obj, key: string, at: string, dflt: boolean): boolean {
@@ -277,8 +322,9 @@ class FileChecker {
         this.failAt(line, where, 'must be one {name: value}');
       }
       const [name, value] = Object.entries(item as Obj)[0] as [string, unknown];
-      const text = typeof value === 'number' ? String(value) : value;
-      if (typeof text !== 'string') this.failAt(line, where, `the value of ${quoted(name)} must be a string`);
+      // As --jsonfile: a value is a string (quote numbers: "5"; YAML would read 05 as 5, 0x5 as 5).
+      const text = value;
+      if (typeof text !== 'string') this.failAt(line, where, `the value of ${quoted(name)} must be a string (quote it: ${quoted(name)}: "${typeof value === 'number' ? String(value) : '...'}")`);
       const problem = nameProblem(name) ?? attributeValueProblem(text);
       if (problem !== undefined) this.failAt(line, where, `${quoted(name)}: ${problem}`);
       return { name, value: text };

@@ -1,6 +1,8 @@
-// How apply, diff and assert print a plan: one line per step for people, or
-// {"changed": bool, "actions": [...]} for tools (Ansible's `changed`, monitoring).
+// How apply, diff and assert print a plan: one line per step for people (names escaped as in
+// `list`: a sysfs name cannot forge a line), or {"changed": bool, "actions": [...], "error"?}
+// for tools (Ansible's `changed`, monitoring) — one object for every outcome, failures included.
 
+import { textSafe, wellFormed } from '../output/escape.js';
 import type { Plan, Step } from './plan.js';
 
 export interface ActionJson {
@@ -13,12 +15,18 @@ export interface ActionJson {
 }
 
 export function actionJson(s: Step): ActionJson {
-  const base = { action: s.action, parent: s.parent, uuid: s.uuid, type: s.type, for: s.what };
-  return s.detail !== undefined ? { ...base, detail: s.detail } : base;
+  const base = { action: s.action, parent: wellFormed(s.parent), uuid: s.uuid, type: wellFormed(s.type), for: wellFormed(s.what) };
+  return s.detail !== undefined ? { ...base, detail: wellFormed(s.detail) } : base;
 }
 
-export function formatPlanJson(plan: Plan, changed: boolean, extra: Record<string, unknown> = {}): string {
-  return `${JSON.stringify({ changed, ...extra, actions: plan.steps.map(actionJson) }, null, 2)}\n`;
+export function formatPlanJson(plan: Plan | undefined, changed: boolean, extra: Record<string, unknown> = {}): string {
+  return `${JSON.stringify({ changed, ...extra, actions: (plan?.steps ?? []).map(actionJson) }, null, 2)}\n`;
+}
+
+/** The one JSON object of a failed run: the plan (when there was one) and the error as on stderr. */
+export function formatErrorJson(plan: Plan | undefined, changed: boolean, error: string, extra: Record<string, unknown> = {}): string {
+  const value = { changed, ...extra, actions: (plan?.steps ?? []).map(actionJson), error: wellFormed(error) };
+  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /** `define   mdpy/<uuid> mdpy-vga (request desktops #0)`, one line per step. */
@@ -27,5 +35,5 @@ export function formatPlanText(plan: Plan): string {
 }
 
 export function formatStep(s: Step): string {
-  return `${s.action.padEnd(8)} ${s.parent}/${s.uuid} ${s.type} (${s.what}${s.detail !== undefined ? `: ${s.detail}` : ''})`;
+  return textSafe(`${s.action.padEnd(8)} ${s.parent}/${s.uuid} ${s.type} (${s.what}${s.detail !== undefined ? `: ${s.detail}` : ''})`);
 }

@@ -26,3 +26,18 @@ export function derivedUuid(namespace: string, key: string): string {
 export function requestKey(request: string, index: number): string {
   return `request/${request}/${index}`;
 }
+
+/** mdevctl's namespace for profiles (sets of files that replace each other on a host). */
+const MDEVCTL_PROFILE_SEED = 'desired-profile.mdevctl';
+
+/** The namespace of a profile: the record of its files is kept per it. */
+export function profileNamespaceOf(profile: string): string {
+  const lib = uuidLib();
+  return lib.v5(profile, lib.v5(MDEVCTL_PROFILE_SEED, lib.v5.DNS));
+}
+
+/** The namespace of the file `name` of a profile: derived from the profile's, so every device
+ * uuid of every file of the profile is provably the profile's. */
+export function profileFileNamespace(profileNamespace: string, name: string): string {
+  return uuidLib().v5(name, profileNamespace);
+}

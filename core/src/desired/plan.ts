@@ -3,8 +3,10 @@
 // request's policy through the placement hooks), compared with the host, as the steps that make
 // the host match: stop, undefine, modify, define, start — in that order, so that what is taken
 // away frees room before anything new needs it. Only devices the file manages are ever in a step:
-// those whose uuid the file derives (or names), and with --prune those its record lists
-// (ledger.ts) that the file no longer wants.
+// those whose uuid the file derives (or names), and with --prune those its record (or its
+// profile's) lists that no file of it derives any more (ledger.ts) — the outgoing profile's
+// devices are stopped and undefined first, so their room is free for the incoming ones. A device
+// taken over by uuid that the file no longer names is released: forgotten, never removed.
 
 import type { ActiveDevice, Attribute, DefinedDevice, MdevDevice, MdevTypeInfo, PlacementRoomQuery, StartPolicy } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
@@ -12,7 +14,7 @@ import { MdevctlError } from '../model/errors.js';
 import { compareBytes } from '../model/order.js';
 import type { DesiredFile, DesiredRequest } from './file.js';
 import { derivedUuid, requestKey } from './keys.js';
-import type { ManagedDevice } from './ledger.js';
+import { removable, type ManagedDevice } from './ledger.js';
 import { candidateParents } from './select.js';
 
 export type StepAction = 'stop' | 'undefine' | 'modify' | 'define' | 'start';
@@ -51,6 +53,8 @@ export interface Plan {
   readonly wants: readonly Want[];
   /** The file's managed devices after the plan (the new record). */
   readonly managed: readonly ManagedDevice[];
+  /** Recorded devices (still there) the file does not list, left alone without --prune. */
+  readonly unlisted: number;
 }
 
 export interface PlanInput {
@@ -68,13 +72,20 @@ export class ParentLoad {
   readonly adding = new Map<string, string[]>();
   readonly removing = new Map<string, ActiveDevice[]>();
 
+  private readonly removed = new Set<string>();
+
   add(parent: string, type: string): void {
-    this.adding.set(parent, [...(this.adding.get(parent) ?? []), type]);
+    const list = this.adding.get(parent);
+    if (list) list.push(type);
+    else this.adding.set(parent, [type]);
   }
 
   remove(device: ActiveDevice): void {
-    const list = this.removing.get(device.parent) ?? [];
-    if (!list.some((d) => d.uuid === device.uuid)) this.removing.set(device.parent, [...list, device]);
+    if (this.removed.has(device.uuid)) return;
+    this.removed.add(device.uuid);
+    const list = this.removing.get(device.parent);
+    if (list) list.push(device);
+    else this.removing.set(device.parent, [device]);
   }
 }
 
@@ -85,6 +96,12 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
 class Planner {
   private readonly defs: DefinedDevice[];
   private readonly active: ActiveDevice[];
+  // Indexes (planning thousands of devices stays near-linear).
+  private readonly defsByUuid = new Map<string, DefinedDevice[]>();
+  private readonly activeByUuid = new Map<string, ActiveDevice>();
+  private readonly activeByParent = new Map<string, ActiveDevice[]>();
+  private readonly placedOn = new Map<string, number>();
+  private readonly stopped = new Set<string>();
   private readonly typeCache = new Map<string, MdevTypeInfo[]>();
   private readonly steps: Step[] = [];
   private readonly wants: Want[] = [];
@@ -95,6 +112,17 @@ class Planner {
     for (const p of scan.problems) input.host.log.warn(p.message);
     this.defs = scan.devices;
     this.active = input.host.sysfs.activeDevices();
+    for (const d of this.defs) this.defsByUuid.set(d.uuid, [...(this.defsByUuid.get(d.uuid) ?? []), d]);
+    for (const a of this.active) {
+      this.activeByUuid.set(a.uuid, a);
+      const list = this.activeByParent.get(a.parent);
+      if (list) list.push(a);
+      else this.activeByParent.set(a.parent, [a]);
+    }
+  }
+
+  private defsOf(uuid: string): readonly DefinedDevice[] {
+    return this.defsByUuid.get(uuid) ?? [];
   }
 
   async plan(): Promise<Plan> {
@@ -112,8 +140,10 @@ class Planner {
     );
     for (const list of instances) for (const x of list) claim(x.uuid, `request ${x.request.name} #${x.index}`);
 
+    const notListed = this.input.managedBefore.filter((m) => !wanted.has(m.uuid) && this.exists(m));
     const pruned = this.input.prune ? this.input.managedBefore.filter((m) => !wanted.has(m.uuid)) : [];
-    for (const m of pruned) this.removeDevice(m.uuid, m.parent);
+    // Only what the file's (profile's) namespace derives is removed; a taken-over uuid is released.
+    for (const m of pruned) if (removable(m)) this.removeDevice(m.uuid, m.parent);
 
     for (const { entry, uuid } of explicit) {
       this.want({ key: entry.key, label: `device ${entry.label}`, uuid, parent: entry.parent, type: entry.type, start: entry.start, attrs: entry.attrs, active: entry.active });
@@ -136,7 +166,7 @@ class Planner {
     // The rest: a device of theirs running where it no longer belongs stops first (its room is
     // free for the placement), then the policy places each.
     for (const x of unplaced) {
-      const running = this.active.find((a) => a.uuid === x.uuid);
+      const running = this.activeByUuid.get(x.uuid);
       if (running) this.stopStep(running, `request ${x.request.name} #${x.index}`, 'placed again');
     }
     for (const x of unplaced) {
@@ -144,7 +174,7 @@ class Planner {
       const type = (candidatesOf.get(x.request) ?? []).find((c) => c.parent === parent)?.type as string;
       this.want(this.requestWant(x.request, x.index, x.key, x.uuid, parent, type), true);
     }
-    return { steps: orderSteps(this.steps), wants: this.wants, managed: this.managedAfter(pruned) };
+    return { steps: orderSteps(this.steps), wants: this.wants, managed: this.managedAfter(pruned), unlisted: this.input.prune ? 0 : notListed.length };
   }
 
   private requestWant(r: DesiredRequest, index: number, key: string, uuid: string, parent: string, type: string): Want {
@@ -153,9 +183,9 @@ class Planner {
 
   /** Where a counted device stands now (its definition first), if that is a candidate. */
   private currentPlace(uuid: string, candidates: ReturnType<typeof candidateParents>) {
-    const def = this.defs.find((d) => d.uuid === uuid && candidates.some((c) => c.parent === d.parent && c.type === d.type));
+    const def = this.defsOf(uuid).find((d) => candidates.some((c) => c.parent === d.parent && c.type === d.type));
     if (def) return candidates.find((c) => c.parent === def.parent);
-    const run = this.active.find((a) => a.uuid === uuid);
+    const run = this.activeByUuid.get(uuid);
     return run ? candidates.find((c) => c.parent === run.parent && c.type === run.type) : undefined;
   }
 
@@ -164,7 +194,7 @@ class Planner {
     for (const c of candidates) {
       const room = await this.input.room(this.roomQuery(c.parent, c.type));
       if (room < 1) continue;
-      const placed = this.wants.filter((w) => w.key.startsWith(`request/${r.name}/`) && w.parent === c.parent).length;
+      const placed = this.placedOn.get(`${r.name}\0${c.parent}`) ?? 0;
       fits.push({ parent: c.parent, type: c.type, room, placed, types: this.typesRunning(c.parent) });
     }
     const what = `request ${r.name} #${index} (${r.type ?? `typeName ${r.typeName}`}, placement ${r.placement})`;
@@ -187,9 +217,9 @@ class Planner {
       parent,
       type,
       types: this.typesOf(parent),
-      active: this.active.filter((a) => a.parent === parent),
-      removing: this.load.removing.get(parent) ?? [],
-      adding: this.load.adding.get(parent) ?? [],
+      active: this.activeByParent.get(parent) ?? [],
+      removing: [...(this.load.removing.get(parent) ?? [])],
+      adding: [...(this.load.adding.get(parent) ?? [])],
     };
   }
 
@@ -197,7 +227,7 @@ class Planner {
   private typesRunning(parent: string): string[] {
     const removing = new Set((this.load.removing.get(parent) ?? []).map((d) => d.uuid));
     const types = new Set([
-      ...this.active.filter((a) => a.parent === parent && !removing.has(a.uuid)).map((a) => a.type),
+      ...(this.activeByParent.get(parent) ?? []).filter((a) => !removing.has(a.uuid)).map((a) => a.type),
       ...(this.load.adding.get(parent) ?? []),
     ]);
     return [...types].sort(compareBytes);
@@ -219,9 +249,13 @@ class Planner {
    */
   private want(w: Want, placed = false): void {
     this.wants.push(w);
+    if (w.key.startsWith('request/')) {
+      const at = `${w.key.slice('request/'.length, w.key.lastIndexOf('/'))}\0${w.parent}`;
+      this.placedOn.set(at, (this.placedOn.get(at) ?? 0) + 1);
+    }
     const device: MdevDevice = { uuid: w.uuid, parent: w.parent, type: w.type, start: w.start, attrs: w.attrs };
-    const here = this.defs.find((d) => d.uuid === w.uuid && d.parent === w.parent);
-    for (const d of this.defs.filter((d) => d.uuid === w.uuid && d.parent !== w.parent)) {
+    const here = this.defsOf(w.uuid).find((d) => d.parent === w.parent);
+    for (const d of this.defsOf(w.uuid).filter((d) => d.parent !== w.parent)) {
       this.step({ action: 'undefine', uuid: d.uuid, parent: d.parent, type: d.type, what: w.label, detail: `moves to ${w.parent}`, previous: d });
     }
     let restart = false;
@@ -233,7 +267,7 @@ class Planner {
         restart = here.type !== w.type || !sameAttrs(here.attrs, w.attrs);
       }
     }
-    const running = placed ? undefined : this.active.find((a) => a.uuid === w.uuid);
+    const running = placed ? undefined : this.activeByUuid.get(w.uuid);
     const wrong = running !== undefined && (running.parent !== w.parent || running.type !== w.type || restart);
     if (running && (wrong || !w.active)) {
       this.stopStep(running, w.label, !w.active ? 'not active in the file' : restart ? 'restarts with the new definition' : `moves to ${w.parent}`);
@@ -245,17 +279,19 @@ class Planner {
   }
 
   private stopStep(running: ActiveDevice, what: string, detail: string): void {
-    if (this.steps.some((s) => s.action === 'stop' && s.uuid === running.uuid)) return;
-    const previous = this.defs.find((d) => d.uuid === running.uuid && d.parent === running.parent);
+    if (this.stopped.has(running.uuid)) return;
+    this.stopped.add(running.uuid);
+    const previous = this.defsOf(running.uuid).find((d) => d.parent === running.parent);
     this.step({ action: 'stop', uuid: running.uuid, parent: running.parent, type: running.type, what, detail, ...(previous ? { previous } : {}) });
     this.load.remove(running);
   }
 
   /** --prune of a managed device the file no longer wants: stop it, remove its definition. */
   private removeDevice(uuid: string, parent: string): void {
-    const running = this.active.find((a) => a.uuid === uuid && a.parent === parent);
+    const found = this.activeByUuid.get(uuid);
+    const running = found?.parent === parent ? found : undefined;
     if (running) this.stopStep(running, 'prune', 'no longer in the file');
-    const def = this.defs.find((d) => d.uuid === uuid && d.parent === parent);
+    const def = this.defsOf(uuid).find((d) => d.parent === parent);
     if (def) this.step({ action: 'undefine', uuid, parent, type: def.type, what: 'prune', detail: 'no longer in the file', previous: def });
   }
 
@@ -263,12 +299,16 @@ class Planner {
     this.steps.push(s);
   }
 
+  private exists(m: ManagedDevice): boolean {
+    return this.defsByUuid.has(m.uuid) || this.activeByUuid.has(m.uuid);
+  }
+
   private managedAfter(pruned: readonly ManagedDevice[]): ManagedDevice[] {
     const gone = new Set(pruned.map((m) => m.uuid));
     const wanted = new Set(this.wants.map((w) => w.uuid));
-    const exists = (m: ManagedDevice) => this.defs.some((d) => d.uuid === m.uuid) || this.active.some((a) => a.uuid === m.uuid);
-    const kept = this.input.managedBefore.filter((m) => !gone.has(m.uuid) && !wanted.has(m.uuid) && exists(m));
-    return [...kept, ...this.wants.map((w) => ({ key: w.key, uuid: w.uuid, parent: w.parent }))];
+    const kept = this.input.managedBefore.filter((m) => !gone.has(m.uuid) && !wanted.has(m.uuid) && this.exists(m));
+    const profile = this.input.file.profile !== undefined ? { file: this.input.file.name } : {};
+    return [...kept, ...this.wants.map((w) => ({ ...profile, key: w.key, uuid: w.uuid, parent: w.parent }))];
   }
 }
 

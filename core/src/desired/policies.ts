@@ -2,7 +2,8 @@
 // - room: the kernel's available_instances, read as if a parent's types shared one pool in
 //   proportion (a device of a type with n instances available takes 1/n of what is free) — exact
 //   for one type and for the proportional pools of mdpy, mbochs, mtty and GVT-g, on the safe side
-//   otherwise; a stopped device gives back one instance of its own type;
+//   otherwise; a stopped device gives back one instance of its own type, and a parent the plan
+//   empties offers a type its description's `max_instance=N` (NVIDIA's vGPU types give it);
 // - choose: the built-in policies. spread: round-robin, the candidate holding fewest devices of
 //   the request (first in order on a tie); pack: the first candidate in order (fill one parent,
 //   then the next); one-type-per-parent: only candidates that run no other type, then spread.
@@ -20,10 +21,17 @@ export function applyBuiltinPlacement(hooks: CorePlacementHooks): void {
 }
 
 export function proportionalRoom(q: PlacementRoomQuery): number {
+  // A parent the plan empties (it stops every device running there) offers each type what an
+  // empty parent does: its `max_instance=N` where the type's description gives it (NVIDIA's do),
+  // since available_instances counts the devices still running.
+  const removing = new Set(q.removing.map((d) => d.uuid));
+  const emptied = q.removing.length > 0 && q.active.every((a) => removing.has(a.uuid));
   const capOf = (type: string) => {
     const info = q.types.find((t) => t.type === type);
     const freed = q.removing.filter((d) => d.type === type).length;
-    return info === undefined ? freed : Math.max(0, info.availableInstances) + freed;
+    const now = info === undefined ? freed : Math.max(0, info.availableInstances) + freed;
+    const max = emptied ? maxInstance(info?.description) : undefined;
+    return max !== undefined ? Math.max(now, max) : now;
   };
   const cap = capOf(q.type);
   if (cap <= 0) return 0;
@@ -34,6 +42,12 @@ export function proportionalRoom(q: PlacementRoomQuery): number {
     used += 1 / c;
   }
   return Math.max(0, Math.floor(cap * (1 - used) + 1e-9));
+}
+
+/** `max_instance=N` of a type's description (NVIDIA's vGPU types give it), if any. */
+function maxInstance(description: string | undefined): number | undefined {
+  const m = description === undefined ? null : /(?:^|[\s,])max_instance=(\d{1,6})(?:$|[\s,])/.exec(description);
+  return m ? Number(m[1]) : undefined;
 }
 
 function builtinChoice(step: PlacementStep): string | undefined {

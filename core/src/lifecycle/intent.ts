@@ -10,6 +10,7 @@
 // written whole at offset 0 (a kill cannot stop a write of a few hundred bytes half-way; only a
 // power loss could, and tmpfs does not outlive one), ended by truncating it to nothing (an empty
 // file records nothing), and removed when the command lets the lock go. start-parent-mdevs of 1k
+import { MdevctlError, describeOsError } from '../model/errors.js';
 // devices thus does no create/rename/unlink per device.
 // A record is read only when it is a regular file of this user, at most MAX_RECORD_BYTES, opened
 // without following links or blocking; one whose writer (pid and start time) is still running
@@ -83,10 +84,15 @@ export class IntentLog {
       previous: intent.previous ? deviceJson(intent.previous) : null,
     };
     const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
-    const fd = this.open();
-    if (!this.empty) ftruncateSync(fd, 0); // after end() it is empty already (one syscall a device less)
-    this.empty = false;
-    writeAll(fd, bytes, 0);
+    try {
+      const fd = this.open();
+      if (!this.empty) ftruncateSync(fd, 0); // after end() it is empty already (one syscall a device less)
+      this.empty = false;
+      writeAll(fd, bytes, 0);
+    } catch (err) {
+      // A full run dir (ENOSPC) is named, so that the admin knows which file system to look at.
+      throw new MdevctlError(`Unable to write the crash-recovery record ${this.path}: ${describeOsError(err)}`, { cause: err });
+    }
   }
 
   /** The run is over (done, or taken back): nothing recorded any more. */

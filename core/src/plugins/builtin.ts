@@ -23,7 +23,8 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   { name: 'mtty', configuration: mttyOptions, create: () => createMtty() },
   { name: 'i915-gvtg', configuration: i915Options, create: () => createI915() },
   { name: 'vfio-ccw', configuration: ccwOptions, create: () => createCcw() },
-  { name: 'vfio-ap', configuration: apOptions, create: (options) => createAp(options) },
+  // Its wait for s390-tools' lock is bounded by MDEVCTL_LOCK_WAIT too (it holds ours meanwhile).
+  { name: 'vfio-ap', configuration: apOptions, create: (options, _policies, environment) => createAp(options, environment) },
   {
     name: 'callouts',
     configuration: calloutsOptions,

@@ -76,7 +76,8 @@ export class RootConfinement {
     return FD_PATHS ? `/proc/self/fd/${fd}/${name}` : `${dir}/${name}`;
   }
 
-  private isInside(real: string): boolean {
+  /** Whether `real` (a resolved path) is the root or under it. */
+  isInside(real: string): boolean {
     const root = this.resolvedRoot();
     return real === root || real.startsWith(root === sep ? root : root + sep);
   }

@@ -48,6 +48,15 @@ export interface DeviceFilter {
 
 const SCRIPTS_DIR = 'scripts.d';
 
+/**
+ * Why definitions cannot be kept under `parent`: a scan never reads a dir whose name starts with
+ * a dot, nor scripts.d (0.x call-out scripts); undefined for every other name.
+ */
+export function unlistedParentProblem(parent: string): string | undefined {
+  if (parent !== SCRIPTS_DIR && !parent.startsWith('.')) return undefined;
+  return `Parent ${parent} cannot have definitions: etc/mdevctl.d/${parent} is never read (a name starting with '.', or scripts.d, is no parent device)`;
+}
+
 /** Where a definition is written before its rename: a dot file, so scans skip it. */
 function tempName(uuid: string, pid = process.pid): string {
   return `.${uuid}.${pid}.tmp`;
@@ -159,17 +168,43 @@ export class DefinitionStore {
    * checked dirs (store/confine.ts). The temp file is staged in etc/ when it can be (stagingFd).
    */
   write(device: MdevDevice): string {
+    const unlisted = unlistedParentProblem(device.parent);
+    if (unlisted !== undefined) throw new MdevctlError(unlisted);
     const dir = this.paths.definitionDir(device.parent);
     const path = this.paths.definitionFile(device.parent, device.uuid);
     this.pinned.delete(`${device.parent}/${device.uuid}`);
     this.confinement.assertInside(dir);
     let dirFd: number | undefined;
-    let stageFd: number | undefined;
-    let temp: string | undefined;
     try {
       dirFd = this.confinement.openDirInside(dir, true);
-      const at = (name: string) => RootConfinement.at(dirFd as number, dir, name);
-      stageFd = this.stagingFd(dirFd);
+      if (!this.writeThrough(device, dirFd, dir, this.stagingFd(dirFd))) {
+        // etc/mdevctl.d is a mount of its own (a bind mount: containers, image builders): a
+        // rename from etc/ gives EXDEV, so from now on the temp file goes beside the target.
+        this.stageBeside = true;
+        this.writeThrough(device, dirFd, dir, undefined);
+      }
+      syncFd(dirFd);
+    } catch (err) {
+      if (err instanceof MdevctlError) throw err;
+      throw new MdevctlError(`Failed to write config for device ${device.uuid} to ${path}: ${describeOsError(err)}`, { cause: err });
+    } finally {
+      if (dirFd !== undefined) closeSync(dirFd);
+    }
+    return path;
+  }
+
+  /** Set once a rename from etc/ crossed a mount point (EXDEV): stage beside the target. */
+  private stageBeside = false;
+
+  /**
+   * Writes the temp file (in the dir of `stageFd`, else beside the target) and renames it into
+   * place; false, with no temp file left, when the staged temp could not be renamed across a
+   * mount point (EXDEV). Closes `stageFd`.
+   */
+  private writeThrough(device: MdevDevice, dirFd: number, dir: string, stageFd: number | undefined): boolean {
+    const at = (name: string) => RootConfinement.at(dirFd, dir, name);
+    let temp: string | undefined;
+    try {
       temp = stageFd === undefined
         ? at(tempName(device.uuid))
         : RootConfinement.at(stageFd, dirname(this.paths.configBase), STAGED_PREFIX + tempName(device.uuid));
@@ -180,10 +215,15 @@ export class DefinitionStore {
       } finally {
         closeSync(fd);
       }
-      renameSync(temp, at(device.uuid));
+      try {
+        renameSync(temp, at(device.uuid));
+      } catch (err) {
+        if (stageFd !== undefined && errnoCode(err) === 'EXDEV') return false;
+        throw err;
+      }
       temp = undefined;
-      syncFd(dirFd);
-    } catch (err) {
+      return true;
+    } finally {
       if (temp !== undefined) {
         try {
           unlinkSync(temp);
@@ -191,13 +231,8 @@ export class DefinitionStore {
           /* the temp file may not exist */
         }
       }
-      if (err instanceof MdevctlError) throw err;
-      throw new MdevctlError(`Failed to write config for device ${device.uuid} to ${path}: ${describeOsError(err)}`, { cause: err });
-    } finally {
       if (stageFd !== undefined) closeSync(stageFd);
-      if (dirFd !== undefined) closeSync(dirFd);
     }
-    return path;
   }
 
   /**
@@ -206,9 +241,13 @@ export class DefinitionStore {
    * else undefined (the temp goes beside the target). libvirt watches etc/mdevctl.d and every
    * dir below it with inotify and re-runs `mdevctl list` for each close-after-write and each
    * rename it sees there: staged outside, one stored change is one event (the rename into the
-   * tree), as with upstream's write in place.
+   * tree), as with upstream's write in place. When etc/mdevctl.d is a mount point of its own (a
+   * bind mount of the same file system has the same st_dev, so only the rename can tell: EXDEV),
+   * the temp goes beside the target: every dir there is watched, so a change is then seen as the
+   * temp's create and write and the rename.
    */
   private stagingFd(dirFd: number): number | undefined {
+    if (this.stageBeside) return undefined;
     let fd: number;
     try {
       fd = this.confinement.openDirInside(dirname(this.paths.configBase));

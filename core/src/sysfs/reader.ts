@@ -1,5 +1,7 @@
 // Reads the mdev parts of sysfs under the root: parents, their types, active devices (the
-// discovery side of the built-in mdev-bus backend, sysfs/mdev-bus.ts).
+// discovery side of the built-in mdev-bus backend, sysfs/mdev-bus.ts). Under a root other than /
+// (an image, a test tree), a parent, type or device whose link leads outside the root is not
+// there: nothing is read from, or written to, where it leads.
 
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -10,17 +12,29 @@ import { compareBytes } from '../model/order.js';
 import { isUuidName } from '../model/uuid.js';
 import type { DeviceFilter } from '../store/definition-store.js';
 import { isDir, readOptional } from '../host/fs.js';
+import { RootConfinement } from '../store/confine.js';
 
 export class SysfsReader implements DeviceDiscovery {
-  constructor(protected readonly paths: HostPaths) {}
+  /** Undefined under the root /, where every path is inside. */
+  private readonly confinement: RootConfinement | undefined;
+
+  constructor(protected readonly paths: HostPaths) {
+    this.confinement = paths.root === '/' ? undefined : new RootConfinement(paths.root);
+  }
+
+  /** Whether `path` stays inside the root once its links are followed (or is absent). */
+  protected inside(path: string): boolean {
+    return this.confinement === undefined || this.confinement.problem(path) === undefined;
+  }
 
   /** Names under sys/class/mdev_bus, sorted. */
   parents(): string[] {
-    return listDir(this.paths.parentBase).sort(compareBytes);
+    const names = listDir(this.paths.parentBase);
+    return (this.confinement === undefined ? names : names.filter((p) => this.inside(this.paths.parentDir(p)))).sort(compareBytes);
   }
 
   parentExists(parent: string): boolean {
-    return isDir(this.paths.parentDir(parent));
+    return isDir(this.paths.parentDir(parent)) && this.inside(this.paths.parentDir(parent));
   }
 
   /** A registered parent whose name differs from `parent` only in case. */
@@ -48,7 +62,7 @@ export class SysfsReader implements DeviceDiscovery {
   }
 
   typeExists(parent: string, type: string): boolean {
-    return isDir(this.paths.typeDir(parent, type));
+    return isDir(this.paths.typeDir(parent, type)) && this.inside(this.paths.typeDir(parent, type));
   }
 
   /** Types of one parent or of all, sorted by parent then type name. */
@@ -62,7 +76,7 @@ export class SysfsReader implements DeviceDiscovery {
     return parents.map((p) => {
       const base = join(this.paths.parentDir(p), 'mdev_supported_types');
       const names = listDir(base)
-        .filter((t) => isDir(join(base, t)))
+        .filter((t) => isDir(join(base, t)) && this.inside(join(base, t)))
         .sort(compareBytes);
       return [p, names.map((t) => this.readType(p, t))];
     });
@@ -101,6 +115,7 @@ export class SysfsReader implements DeviceDiscovery {
       // Absent (every start checks): one lstat, not realpath's readlink of each component.
       if (!lstatSync(link, { throwIfNoEntry: false })) return undefined;
       const real = realpathSync.native(link);
+      if (this.confinement !== undefined && !this.confinement.isInside(real)) return undefined;
       const type = basename(realpathSync.native(join(link, 'mdev_type')));
       return { uuid, parent: basename(dirname(real)), type };
     } catch {

@@ -170,9 +170,9 @@ export const DRIVER_PROFILES: Readonly<Record<string, DriverProfile>> = {
     attributes: 'none',
     deviceFiles: {},
     types: {
-      'nvidia-1': { name: 'SIM-1Q', description: 'num_heads=4, frl_config=60, framebuffer=1024M', deviceApi: 'vfio-pci', cost: 1 },
-      'nvidia-2': { name: 'SIM-2Q', description: 'num_heads=4, frl_config=60, framebuffer=2048M', deviceApi: 'vfio-pci', cost: 2 },
-      'nvidia-4': { name: 'SIM-4Q', description: 'num_heads=4, frl_config=60, framebuffer=4096M', deviceApi: 'vfio-pci', cost: 4 },
+      'nvidia-1': { name: 'SIM-1Q', description: 'num_heads=4, frl_config=60, framebuffer=1024M, max_instance=8', deviceApi: 'vfio-pci', cost: 1 },
+      'nvidia-2': { name: 'SIM-2Q', description: 'num_heads=4, frl_config=60, framebuffer=2048M, max_instance=4', deviceApi: 'vfio-pci', cost: 2 },
+      'nvidia-4': { name: 'SIM-4Q', description: 'num_heads=4, frl_config=60, framebuffer=4096M, max_instance=2', deviceApi: 'vfio-pci', cost: 4 },
     },
   },
   vfio_ap: {

@@ -2,9 +2,9 @@
 // environment root): the id limits, the live and the persistent host masks, the running vfio-ap
 // devices' matrices (their `matrix` files) and the auto-start vfio-ap definitions.
 
-import type { DefinedDevice, HostView } from '@mdevctl/plugin-sdk';
+import type { Attribute, DefinedDevice, HostView } from '@mdevctl/plugin-sdk';
 import { parseMask, parseMatrixFile, type ApMatrix } from './apqn.js';
-import { DEFAULT_LIMITS, type ApLimits } from './attributes.js';
+import { DEFAULT_LIMITS, checkAttributes, type ApLimits } from './attributes.js';
 import { AP_UDEV_RULE, parseApRule } from './udev-rule.js';
 
 export const PARENT = 'matrix';
@@ -70,19 +70,40 @@ export function isVfioAp(d: { parent: string; type: string }): boolean {
   return d.parent === PARENT && d.type === TYPE;
 }
 
-/** A running device's matrix, from its `matrix` and `control_domains` files. */
-export function activeMatrix(host: HostView, uuid: string): ApMatrix | undefined {
+/**
+ * A running device's matrix, from its `matrix` and `control_domains` files — or, for a device a
+ * desired-state plan starts (no sysfs files yet, or old ones), from the attributes it will be
+ * started with (HostView.plannedAttributes).
+ */
+export function activeMatrix(host: HostView, uuid: string, limits?: ApLimits): ApMatrix | undefined {
+  const planned = host.plannedAttributes?.(uuid);
+  if (planned !== undefined) return plannedMatrix(host, uuid, planned, limits);
   const matrix = host.readFile(`sys/bus/mdev/devices/${uuid}/matrix`);
   if (matrix === undefined) return undefined;
   return parseMatrixFile(matrix, host.readFile(`sys/bus/mdev/devices/${uuid}/control_domains`) ?? '');
 }
 
+/**
+ * The matrices of the devices a plan starts, per projected host (one per whole-plan check): each
+ * device's attributes are read into a matrix once, not once per other device checked.
+ */
+const plannedMatrices = new WeakMap<HostView, Map<string, ApMatrix>>();
+
+function plannedMatrix(host: HostView, uuid: string, attrs: readonly Attribute[], limits: ApLimits | undefined): ApMatrix {
+  let cache = plannedMatrices.get(host);
+  if (cache === undefined) plannedMatrices.set(host, (cache = new Map()));
+  let m = cache.get(uuid);
+  if (m === undefined) cache.set(uuid, (m = checkAttributes(attrs, limits ?? readLimits(host), false).matrix));
+  return m;
+}
+
 /** Every running vfio-ap device but `self`, with its matrix. */
 export function activeOthers(host: HostView, self: string): OtherDevice[] {
   const out: OtherDevice[] = [];
+  const limits = readLimits(host);
   for (const d of host.activeDevices({ parent: PARENT })) {
     if (d.uuid === self || !isVfioAp(d)) continue;
-    const matrix = activeMatrix(host, d.uuid);
+    const matrix = activeMatrix(host, d.uuid, limits);
     if (matrix !== undefined) out.push({ uuid: d.uuid, matrix });
   }
   return out;

@@ -1,8 +1,10 @@
 // Built-in plugin for s390 vfio-ap crypto passthrough (parent `matrix`, type
 // `vfio_ap-passthrough`): mdevctl calls the default export with the plugin's options
-// (`lockWaitMs`) from its configuration file.
+// (`lockWaitMs`) from its configuration file, and the run's environment: the wait for
+// s390-tools' lock happens while mdevctl holds its own definitions lock, so it never lasts
+// longer than MDEVCTL_LOCK_WAIT lets others wait for that one (default 120 s).
 
-import type { MdevctlPlugin, PluginConfiguration } from '@mdevctl/plugin-sdk';
+import type { MdevctlPlugin, PluginConfiguration, PluginEnvironment } from '@mdevctl/plugin-sdk';
 import { DEFAULT_LOCK_WAIT_MS, VfioApPlugin, type VfioApOptions } from './plugin.js';
 
 export { VfioApPlugin, PLUGIN_NAME, DEFAULT_LOCK_WAIT_MS, type VfioApOptions } from './plugin.js';
@@ -20,6 +22,15 @@ export const configuration: PluginConfiguration = {
   },
 };
 
-export default function createPlugin(options: VfioApOptions = {}): MdevctlPlugin {
-  return new VfioApPlugin(options);
+/** MDEVCTL_LOCK_WAIT's seconds as ms (unset or empty: its default, 120 s; core refuses a bad one). */
+export function definitionsLockWaitMs(env: Readonly<Record<string, string | undefined>>): number {
+  const text = env['MDEVCTL_LOCK_WAIT']?.trim() ?? '';
+  const seconds = text === '' ? 120 : Number(text);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.floor(seconds * 1000) : 0;
+}
+
+export default function createPlugin(options: VfioApOptions = {}, environment?: PluginEnvironment): MdevctlPlugin {
+  if (environment === undefined) return new VfioApPlugin(options);
+  const cap = definitionsLockWaitMs(environment.env);
+  return new VfioApPlugin({ ...options, lockWaitMs: Math.min(options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, cap) });
 }

@@ -8,7 +8,10 @@
 // run/lock is world-writable on Debian and Ubuntu, so what is read from the lock steers nothing
 // but the wait: it is opened without following links or blocking (a planted link, fifo or huge
 // file is no lock), at most 64 bytes are read, and it is "ours" only when it is a regular file
-// of our own user.
+// of our own user. A lock is only waited for when s390-tools could have written it: a regular
+// file owned by root (s390-tools runs as root) or by the user running mdevctl (the same user when
+// mdevctl runs as root, as it does; the tests' user otherwise). Anything else — a user's file
+// holding some live pid — is no lock: it is removed and replaced, and the caller told once.
 
 import { closeSync, constants, fstatSync, linkSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,6 +36,25 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
  * unreadable. `ownOnly`: only a regular file of our effective user counts (else undefined).
  */
 export function lockHolder(path: string, ownOnly = false): number | undefined {
+  const lock = readLock(path);
+  if (lock === undefined) return undefined;
+  if (ownOnly && lock.uid !== effectiveUid()) return undefined;
+  return lock.pid;
+}
+
+/** This process's effective uid (undefined where there is none: not on Linux). */
+function effectiveUid(): number | undefined {
+  return typeof process.geteuid === 'function' ? process.geteuid() : undefined;
+}
+
+/** Whether s390-tools (run by root) or this mdevctl's user could have written a file of `uid`. */
+export function trustedLockOwner(uid: number): boolean {
+  const euid = effectiveUid();
+  return euid === undefined || uid === 0 || uid === euid;
+}
+
+/** A regular lock file's pid (as lockHolder) and owner; undefined when it is none or unreadable. */
+function readLock(path: string): { pid: number; uid: number } | undefined {
   let fd: number;
   try {
     fd = openSync(path, READ_FLAGS);
@@ -42,11 +64,10 @@ export function lockHolder(path: string, ownOnly = false): number | undefined {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return undefined;
-    if (ownOnly && typeof process.geteuid === 'function' && st.uid !== process.geteuid()) return undefined;
     const buf = Buffer.alloc(64);
     const n = readSync(fd, buf, 0, buf.length, 0);
     const m = /^\s*(\d+)/.exec(buf.subarray(0, n).toString('latin1'));
-    return m ? Number.parseInt(m[1] ?? '0', 10) : 0;
+    return { pid: m ? Number.parseInt(m[1] ?? '0', 10) : 0, uid: st.uid };
   } catch {
     return undefined;
   } finally {
@@ -72,9 +93,22 @@ function unlinkQuiet(path: string): void {
   }
 }
 
-/** Removes the lock if it is stale; true when it is gone (or was already), so a retry may win now. */
-function clearIfStale(path: string, now: number): boolean {
-  const pid = lockHolder(path);
+/**
+ * Removes the lock if it is stale or no lock of s390-tools (`onForeign` is told its owner first);
+ * true when it is gone (or was already), so a retry may win now.
+ */
+function clearIfStale(path: string, now: number, onForeign: (uid: number) => void): boolean {
+  const lock = readLock(path);
+  if (lock !== undefined && !trustedLockOwner(lock.uid)) {
+    onForeign(lock.uid);
+    try {
+      unlinkQuiet(path);
+    } catch {
+      return false;
+    }
+    return true;
+  }
+  const pid = lock?.pid;
   if (pid === undefined) {
     // Not a regular file (a link, fifo, dir) or unreadable: no lock of any tool; removed if it can be.
     try {
@@ -114,6 +148,11 @@ export interface AcquireOptions {
   readonly waitMs: number;
   /** Told once, when the lock is found held by another live process and we start waiting. */
   readonly onWait?: (holder: number | undefined) => void;
+  /**
+   * Told once, when a lock file that s390-tools could not have written (a regular file of
+   * another user than root and ours: `uid`) is found; it is removed and replaced.
+   */
+  readonly onForeign?: (path: string, uid: number) => void;
 }
 
 export class LockBusyError extends Error {
@@ -145,6 +184,11 @@ export class ApConfigLock {
     const deadline = Date.now() + options.waitMs;
     let pause = POLL_FIRST_MS;
     let told = false;
+    let toldForeign = false;
+    const onForeign = (uid: number) => {
+      if (!toldForeign) options.onForeign?.(this.path, uid);
+      toldForeign = true;
+    };
     let freeRetries = 3;
     mkdirSync(dirname(this.path), { recursive: true });
     for (;;) {
@@ -157,7 +201,7 @@ export class ApConfigLock {
         return false;
       }
       // A stale lock cleared: retry at once, a few times (a lock re-planted as fast ends at the deadline).
-      if (clearIfStale(this.path, Date.now()) && freeRetries-- > 0) continue;
+      if (clearIfStale(this.path, Date.now(), onForeign) && freeRetries-- > 0) continue;
       const holder = lockHolder(this.path);
       if (Date.now() >= deadline) throw new LockBusyError(this.path, holder);
       if (!told) {

@@ -57,6 +57,8 @@ export class VfioApPlugin implements MdevctlPlugin {
     await lock.acquire({
       waitMs: this.lockWaitMs,
       onWait: (holder) => ctx.log.info(`Waiting for the AP configuration lock ${lock.path}, held by process ${holder ?? '?'}`),
+      onForeign: (path, uid) =>
+        ctx.log.warn(`Replacing ${path}: owned by uid ${uid}, not root, so no lock of s390-tools (any user can write there)`),
     });
     const { errors } = checkRun(ctx);
     if (errors.length > 0) {

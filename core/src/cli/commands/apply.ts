@@ -4,9 +4,10 @@
 
 import { Command, Option } from 'clipanion';
 import { MdevctlCommand } from './base.js';
-import { FILE_DETAILS, fileOption, jsonOption, pruneOption, waitOption, waitSeconds } from './desired-options.js';
+import { FILE_DETAILS, desiredFailure, fileOption, jsonOption, pruneOption, waitOption, waitSeconds } from './desired-options.js';
 import { withProgress } from '../progress.js';
 import { formatPlanJson, formatPlanText } from '../../desired/format.js';
+import { quoted } from '../../model/names.js';
 
 export class ApplyCommand extends MdevctlCommand {
   static override paths = [['apply']];
@@ -17,7 +18,7 @@ export class ApplyCommand extends MdevctlCommand {
 
       The plan (define, modify, undefine, start, stop) is checked as a whole first — every pool must hold what it starts and every step passes the checks a single command runs (mdevctl's and every plugin's, such as vfio-ap queue conflicts between two desired devices), against the host as it will be — and refused whole if anything is wrong: nothing is written and no callout script runs. Then each step runs as the single command would, callout scripts included, stops and undefines first. When a step fails, the steps already done are taken back and the command fails; if the process dies half-way, the next command takes back the step in flight and applying the file again finishes the job.
 
-      Prints each step done (nothing when the host already matches); with --json, {"changed": true|false, "actions": [...]}. A progress line is drawn on stderr when it is a terminal.
+      Prints each step done (nothing when the host already matches); with --json, {"changed": true|false, "actions": [...]}, and on a failure too: {"changed", "actions" (the plan), "error" (the lines on stderr)}. Exit status: 0 done (or nothing to do), 1 refused or failed (a failure half-way takes back what it did; "changed" is true only when something could not be taken back), 2 bad usage. Without --prune, the devices the file's record lists that the file no longer lists are left alone, and a line on stderr says how many. A progress line is drawn on stderr when it is a terminal.
     `,
     examples: [
       ['Apply a file', 'mdevctl apply /etc/mdevctl/desired.yaml'],
@@ -33,19 +34,29 @@ export class ApplyCommand extends MdevctlCommand {
   waitParents = waitOption();
 
   async execute(): Promise<number> {
-    const wait = waitSeconds(this.waitParents);
-    const desired = this.context.app().desiredState();
-    const result = await withProgress(this.context.stderr, this.context.env, (progress) =>
-      desired.apply(this.file, {
-        prune: this.prune,
-        dryRun: this.dryRun,
-        ...(wait !== undefined ? { waitParents: wait } : {}),
-        notice: (line) => this.context.stderr.write(`${line}\n`),
-        ...(progress ? { onStep: (done: number, total: number, s: { action: string; uuid: string; parent: string }) => progress.update(done, total, `${s.action} ${s.parent}/${s.uuid}`) } : {}),
-      }),
-    );
-    if (this.json) this.print(formatPlanJson(result.plan, this.dryRun ? result.plan.steps.length > 0 : result.changed, this.dryRun ? { dry_run: true } : {}));
-    else this.print(formatPlanText(result.plan));
-    return 0;
+    const extra = this.dryRun ? { dry_run: true } : {};
+    try {
+      const wait = waitSeconds(this.waitParents);
+      const desired = this.context.app().desiredState();
+      const result = await withProgress(this.context.stderr, this.context.env, (progress) =>
+        desired.apply(this.file, {
+          prune: this.prune,
+          dryRun: this.dryRun,
+          ...(wait !== undefined ? { waitParents: wait } : {}),
+          notice: (line) => this.context.stderr.write(`${line}\n`),
+          ...(progress ? { onStep: (done: number, total: number, s: { action: string; uuid: string; parent: string }) => progress.update(done, total, `${s.action} ${s.parent}/${s.uuid}`) } : {}),
+        }),
+      );
+      if (this.json) this.print(formatPlanJson(result.plan, this.dryRun ? result.plan.steps.length > 0 : result.changed, extra));
+      else this.print(formatPlanText(result.plan));
+      const n = result.plan.unlisted;
+      if (n > 0) {
+        const whose = result.file.profile !== undefined ? `the record of profile ${quoted(result.file.profile)}` : 'its record';
+        this.context.stderr.write(`${n} device${n === 1 ? '' : 's'} in ${whose} that the file no longer lists ${n === 1 ? 'was' : 'were'} left alone (apply --prune removes them)\n`);
+      }
+      return 0;
+    } catch (err) {
+      return desiredFailure(err, this.context, this.json, 1, extra);
+    }
   }
 }

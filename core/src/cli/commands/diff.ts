@@ -1,8 +1,9 @@
-// mdevctl diff FILE (ours): the plan apply would carry out, without checking or changing anything.
+// mdevctl diff FILE (ours): the plan apply would carry out, checked as apply checks it (the same
+// problems, the same exit status as apply --dry-run), without changing anything.
 
 import { Command } from 'clipanion';
 import { MdevctlCommand } from './base.js';
-import { FILE_DETAILS, fileOption, jsonOption, pruneOption } from './desired-options.js';
+import { FILE_DETAILS, desiredFailure, fileOption, jsonOption, pruneOption } from './desired-options.js';
 import { formatPlanJson, formatPlanText } from '../../desired/format.js';
 
 export class DiffCommand extends MdevctlCommand {
@@ -12,7 +13,7 @@ export class DiffCommand extends MdevctlCommand {
     details: `
       ${FILE_DETAILS}
 
-      Prints one line per step of the plan ('<action> <parent>/<uuid> <type> (<what>)'), nothing when the host matches the file; with --json, {"changed": true|false, "actions": [...]}. Nothing is written. The exit status is 0 either way (see 'assert').
+      Prints one line per step of the plan ('<action> <parent>/<uuid> <type> (<what>)'), nothing when the host matches the file; with --json, {"changed": true|false, "actions": [...]}. The plan is checked as a whole exactly as apply checks it: the same problems, the same exit status as 'apply --dry-run' — 0 when the plan may run (whether or not it changes anything; see 'assert'), 1 when apply would refuse it (with --json, {"changed": false, "actions": [...], "error": "..."}). Nothing is written.
     `,
     examples: [['What apply would do', 'mdevctl diff desired.yaml']],
   });
@@ -22,8 +23,12 @@ export class DiffCommand extends MdevctlCommand {
   json = jsonOption();
 
   async execute(): Promise<number> {
-    const { plan } = await this.context.app().desiredState().diff(this.file, { prune: this.prune });
-    this.print(this.json ? formatPlanJson(plan, plan.steps.length > 0) : formatPlanText(plan));
-    return 0;
+    try {
+      const { plan } = await this.context.app().desiredState().diff(this.file, { prune: this.prune });
+      this.print(this.json ? formatPlanJson(plan, plan.steps.length > 0) : formatPlanText(plan));
+      return 0;
+    } catch (err) {
+      return desiredFailure(err, this.context, this.json, 1);
+    }
   }
 }

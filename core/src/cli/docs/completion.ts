@@ -4,7 +4,10 @@
 // `mdevctl complete-values` (every device backend's parents, types and devices, and the
 // definitions); when mdevctl cannot run, the script reads the host tree under
 // ${MDEVCTL_ENV_ROOT:-/} itself: parents from sys/class/mdev_bus and etc/mdevctl.d, types from the
-// parents' mdev_supported_types, uuids from sys/bus/mdev/devices and the definitions.
+// parents' mdev_supported_types, uuids from sys/bus/mdev/devices and the definitions. No
+// candidate is ever evaluated by the shell: files come from compgen -f/-d and bash quotes them
+// (-o filenames), names (from mdevctl or the host) are quoted by the script (printf %q), and
+// nothing goes through compgen -W.
 
 import type { CommandDoc } from './model.js';
 
@@ -17,6 +20,7 @@ export type ValueKind =
   | 'parent-any'
   | 'type'
   | 'file'
+  | 'directory'
   | 'command'
   | 'none';
 
@@ -62,6 +66,8 @@ export function valueKind(command: string, name: string): ValueKind {
     case 'jsonfile':
     case 'FILE':
       return 'file';
+    case 'DIR':
+      return 'directory';
     case 'exec':
       return 'command';
     default:
@@ -171,21 +177,95 @@ ${lsmdev}
     esac
 }
 
-# COMPREPLY from the candidates ($2…) matching the word $1, without the part of the word
-# before the last COMP_WORDBREAKS character (bash replaces only what follows it).
-_mdevctl_reply() {
-    local word=$1 prefix='' j m
-    shift
-    for ((j = \${#word} - 1; j >= 0; j--)); do
-        if [[ \${COMP_WORDBREAKS-} == *"\${word:j:1}"* ]]; then
-            prefix=\${word:0:j+1}
-            break
+# The word $1 as the shell reads it, quotes and backslashes removed, nothing expanded (no eval),
+# in _mdevctl_word; the quote left open at its end (' or "), if any, in _mdevctl_quote; and in
+# _mdevctl_start where readline's word begins: after the last COMP_WORDBREAKS character outside
+# quotes, or after the open quote (bash replaces only what follows it).
+_mdevctl_dequote() {
+    local w=$1 c q='' i
+    _mdevctl_word='' _mdevctl_start=0
+    for ((i = 0; i < \${#w}; i++)); do
+        c=\${w:i:1}
+        if [[ $q == "'" ]]; then
+            [[ $c == "'" ]] && q='' || _mdevctl_word+=$c
+        elif [[ $c == '\\' && ( -z $q || \${w:i+1:1} == [\\$\\\`\\"\\\\] ) ]]; then
+            ((i++))
+            _mdevctl_word+=\${w:i:1}
+        elif [[ -n $q ]]; then
+            [[ $c == '"' ]] && q='' || _mdevctl_word+=$c
+        elif [[ $c == "'" || $c == '"' ]]; then
+            q=$c
+            _mdevctl_start=$((i + 1))
+        else
+            _mdevctl_word+=$c
+            [[ \${COMP_WORDBREAKS-} == *"$c"* ]] && _mdevctl_start=$((i + 1))
         fi
     done
+    _mdevctl_quote=$q
+}
+
+# COMPREPLY from the candidates ($3…) that start with the word $2, without the part of the
+# word that readline does not replace. $1 says how a candidate reaches the line: "words" are
+# our own (commands, options); "files" come from compgen -f/-d/-c and bash quotes them itself
+# (-o filenames, as bash-completion's _filedir); "data" (uuids, parents, types: names read from
+# the host) are quoted here (printf %q, or for the quote left open). Nothing is ever given to
+# compgen -W, which would expand it.
+_mdevctl_reply() {
+    local how=$1 m prefix quote e k
+    shift
+    _mdevctl_dequote "$1"
+    local word=$_mdevctl_word
+    quote=$_mdevctl_quote
+    _mdevctl_dequote "\${1:0:_mdevctl_start}"
+    prefix=$_mdevctl_word
+    shift
     COMPREPLY=()
-    while IFS= read -r m; do
-        [[ -n $m ]] && COMPREPLY+=("\${m#"$prefix"}")
-    done < <(compgen -W "$*" -- "$word")
+    [[ $how == files ]] && compopt -o filenames 2>/dev/null
+    for m; do
+        [[ -n $m ]] || continue
+        # compgen has matched the files already (and may have kept a ~ the word had).
+        [[ $how == files || $m == "$word"* ]] || continue
+        m=\${m#"$prefix"}
+        if [[ $how == data ]]; then
+            case $quote in
+                "'") m=\${m//"'"/"'\\\\''"} ;;
+                '"')
+                    e=''
+                    for ((k = 0; k < \${#m}; k++)); do
+                        [[ \${m:k:1} == [\\\\\\$\\\`\\"] ]] && e+='\\'
+                        e+=\${m:k:1}
+                    done
+                    m=$e
+                    ;;
+                *) printf -v m '%q' "$m" ;;
+            esac
+        fi
+        COMPREPLY+=("$m")
+    done
+}
+
+# Sets candidates and how (see _mdevctl_reply) for the value of kind $1 beginning with $2 ($3:
+# the parent given on the line).
+_mdevctl_candidates() {
+    candidates=() how=data
+    case $1 in
+        file | directory)
+            how=files
+            _mdevctl_dequote "$2"
+            if [[ $1 == file ]]; then
+                mapfile -t candidates < <(compgen -f -- "$_mdevctl_word")
+            else
+                mapfile -t candidates < <(compgen -d -- "$_mdevctl_word")
+            fi
+            ;;
+        command)
+            how=files
+            _mdevctl_dequote "$2"
+            mapfile -t candidates < <(compgen -c -- "$_mdevctl_word")
+            ;;
+        none) ;;
+        *) mapfile -t candidates < <(_mdevctl_values "$1" "$3") ;;
+    esac
 }
 
 _mdevctl() {
@@ -203,14 +283,14 @@ _mdevctl() {
         done
         if [[ -z $cmd ]]; then
             if [[ $cur == -* ]]; then
-                _mdevctl_reply "$cur" --help --version
+                _mdevctl_reply words "$cur" --help --version
             else
-                _mdevctl_reply "$cur" ${shellWords(visible)} help
+                _mdevctl_reply words "$cur" ${shellWords(visible)} help
             fi
             return 0
         fi
         if [[ $cmd == help ]]; then
-            ((\${#words[@]} - first == 1)) && _mdevctl_reply "$cur" ${shellWords(visible)}
+            ((\${#words[@]} - first == 1)) && _mdevctl_reply words "$cur" ${shellWords(visible)}
             return 0
         fi
     fi
@@ -240,24 +320,15 @@ _mdevctl() {
     elif [[ $cur == --*=* ]]; then
         option=\${cur%%=*} value=\${cur#*=}
     fi
+    local -a candidates
+    local how
     if [[ -n $option ]]; then
         _mdevctl_command "$option"
-        local -a candidates=()
-        case $kind in
-            file)
-                compopt -o filenames 2>/dev/null
-                mapfile -t candidates < <(compgen -f -- "$value")
-                ;;
-            command)
-                mapfile -t candidates < <(compgen -c -- "$value")
-                ;;
-            none) ;;
-            *) mapfile -t candidates < <(_mdevctl_values "$kind" "$parent") ;;
-        esac
+        _mdevctl_candidates "$kind" "$value" "$parent"
         if [[ $option == "$cur" || -n $pending ]]; then
-            _mdevctl_reply "$cur" "\${candidates[@]}"
+            _mdevctl_reply "$how" "$cur" "\${candidates[@]}"
         else
-            _mdevctl_reply "$cur" "\${candidates[@]/#/$option=}"
+            _mdevctl_reply "$how" "$cur" "\${candidates[@]/#/$option=}"
         fi
         return 0
     fi
@@ -265,14 +336,13 @@ _mdevctl() {
     if [[ $cur != -* ]]; then
         _mdevctl_command '#' "$positional"
         if [[ $kind != none ]]; then
-            local -a candidates=()
-            mapfile -t candidates < <(_mdevctl_values "$kind" "$parent")
-            _mdevctl_reply "$cur" "\${candidates[@]}"
+            _mdevctl_candidates "$kind" "$cur" "$parent"
+            _mdevctl_reply "$how" "$cur" "\${candidates[@]}"
             return 0
         fi
     fi
     _mdevctl_command
-    _mdevctl_reply "$cur" $options
+    _mdevctl_reply words "$cur" $options
     return 0
 }
 

@@ -2,6 +2,7 @@
 // hint to import 0.x definitions), the --auto/--manual policy with 0.x's default, and moving the
 // 0.x script's leading --auto/--manual behind the command (`reorderLegacyArgs`).
 
+import { textSafe } from '../../output/escape.js';
 import { HostPaths } from '../../host/paths.js';
 import { MdevctlCommand } from '../commands/base.js';
 import { conflicts } from '../values.js';
@@ -33,7 +34,8 @@ export abstract class LegacyCommand extends MdevctlCommand {
   /** The notice, then a hint when 0.x definitions are waiting to be imported. */
   protected deprecated(): void {
     const name = this.path[0] ?? '';
-    this.context.stderr.write(`mdevctl: '${name}' is a deprecated 0.x command; use '${this.replacement()}'\n`);
+    // The replacement repeats the command's arguments: escaped, so that none can forge a line.
+    this.context.stderr.write(`mdevctl: '${name}' is a deprecated 0.x command; use '${textSafe(this.replacement())}'\n`);
     const count = pendingLegacy(HostPaths.fromEnv(this.context.env));
     if (count > 0) {
       this.context.stderr.write(

@@ -2,11 +2,13 @@
 // dirs of SPEC §1, the udev rule that starts a parent's `auto` devices when it registers, and
 // the man pages and bash completion where man and bash-completion look for them.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, unlinkSync } from 'node:fs';
 import { writeAll } from '@mdevctl/plugin-sdk';
 import { dirname, join } from 'node:path';
 import type { HostPaths } from '../../host/paths.js';
-import { isDir } from '../../host/fs.js';
+import { errnoCode, isDir } from '../../host/fs.js';
+import { MdevctlError, describeOsError } from '../../model/errors.js';
+import { RootConfinement } from '../../store/confine.js';
 
 export const UDEV_RULE_FILE = 'usr/lib/udev/rules.d/60-mdevctl.rules';
 export const MAN_DIR = 'usr/share/man/man8';
@@ -58,31 +60,86 @@ export function requiredDirs(paths: HostPaths): InstallItem[] {
   return paths.requiredDirs().map((path) => ({ kind: 'dir', path }));
 }
 
-/** Makes one item exist as described; files are replaced atomically, and only when they differ. */
-export function install(item: InstallItem): InstallOutcome {
-  if (item.kind === 'dir') {
-    if (isDir(item.path)) return 'unchanged';
-    mkdirSync(item.path, { recursive: true, mode: 0o755 });
-    return 'created';
-  }
-  let old: string | undefined;
+/** The mode of what is installed, whatever the umask: users read man pages and completion. */
+const FILE_MODE = 0o644;
+const DIR_MODE = 0o755;
+/** More than any installed file: a bigger one in its place is replaced without being read whole. */
+const MAX_INSTALLED_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Makes one item exist as described, under `root`; files are replaced atomically, and only when
+ * they differ. A dir or file whose link leads outside the root is refused; what is in a file's
+ * place is read without blocking, and must be a regular file (a fifo would hang the read).
+ * Modes are set explicitly (0755, 0644): under umask 077 the man pages and completion would
+ * otherwise be root's alone. Every failure is one line naming the path.
+ */
+export function install(item: InstallItem, root: string): InstallOutcome {
   try {
-    old = readFileSync(item.path, 'utf8');
-  } catch {
-    old = undefined;
+    new RootConfinement(root).assertInside(item.path);
+    if (item.kind === 'dir') {
+      if (isDir(item.path)) return 'unchanged';
+      makeDirs(item.path);
+      return 'created';
+    }
+    const old = installedText(item.path);
+    if (old === item.content) return 'unchanged';
+    makeDirs(dirname(item.path));
+    writeReplacing(item.path, item.content);
+    return old === undefined ? 'installed' : 'updated';
+  } catch (err) {
+    if (err instanceof MdevctlError) throw err;
+    throw new MdevctlError(`Unable to install ${item.path}: ${describeOsError(err)}`, { cause: err });
   }
-  if (old === item.content) return 'unchanged';
-  mkdirSync(dirname(item.path), { recursive: true, mode: 0o755 });
-  const temp = join(dirname(item.path), `.${item.path.slice(item.path.lastIndexOf('/') + 1)}.${process.pid}.tmp`);
+}
+
+/** Creates `dir` and the dirs above it that are missing, each 0755 whatever the umask. */
+function makeDirs(dir: string): void {
+  if (isDir(dir)) return;
+  const up = dirname(dir);
+  if (up !== dir) makeDirs(up);
   try {
-    const fd = openSync(temp, 'wx', 0o644);
+    mkdirSync(dir, { mode: DIR_MODE });
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw err;
+    return;
+  }
+  chmodSync(dir, DIR_MODE);
+}
+
+/** The text of the file now at `path`; undefined when there is none; refuses anything but a regular file. */
+function installedText(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new MdevctlError(`Refusing to replace ${path}: it is not a regular file`);
+    if (st.size > MAX_INSTALLED_BYTES) return '';
+    const buf = Buffer.alloc(st.size);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, n);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeReplacing(path: string, content: string): void {
+  const temp = join(dirname(path), `.${path.slice(path.lastIndexOf('/') + 1)}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(temp, 'wx', FILE_MODE);
     try {
-      writeAll(fd, item.content);
+      fchmodSync(fd, FILE_MODE);
+      writeAll(fd, content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    renameSync(temp, item.path);
+    renameSync(temp, path);
   } catch (err) {
     try {
       unlinkSync(temp);
@@ -91,6 +148,4 @@ export function install(item: InstallItem): InstallOutcome {
     }
     throw err;
   }
-  return old === undefined ? 'installed' : 'updated';
 }
-

@@ -54,7 +54,7 @@ export class InstallSystemFilesCommand extends MdevctlCommand {
       { kind: 'file', path: under(`${BASH_COMPLETION_DIR}/mdevctl`), content: content(COMPLETION_FILE) },
       { kind: 'file', path: under(`${BASH_COMPLETION_DIR}/lsmdev`), content: content(COMPLETION_FILE) },
     ];
-    for (const item of items) this.print(`${install(item)} ${item.path}${item.kind === 'dir' ? '/' : ''}\n`);
+    for (const item of items) this.print(`${install(item, paths.root)} ${item.path}${item.kind === 'dir' ? '/' : ''}\n`);
     return 0;
   }
 }

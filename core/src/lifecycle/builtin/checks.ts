@@ -4,6 +4,7 @@
 import type { Diagnostics, LifecycleContext, MdevDevice } from '@mdevctl/plugin-sdk';
 import type { Host } from '../../host/host.js';
 import { attributeValueProblem, nameProblem, quoted } from '../../model/names.js';
+import { unlistedParentProblem } from '../../store/definition-store.js';
 
 export const CORE_SOURCE = 'mdevctl';
 
@@ -18,7 +19,12 @@ export class CoreChecks {
     const writesValues = req.action === 'define' || req.action === 'modify' || req.action === 'start';
     if (!this.checkNames(device, out, writesValues)) return;
     switch (req.action) {
-      case 'define':
+      case 'define': {
+        const unlisted = unlistedParentProblem(device.parent);
+        if (unlisted !== undefined) {
+          out.error(CORE_SOURCE, unlisted);
+          return;
+        }
         if (this.host.store.exists(device.parent, device.uuid)) {
           out.error(
             CORE_SOURCE,
@@ -28,6 +34,7 @@ export class CoreChecks {
           );
         }
         return;
+      }
       case 'modify':
         if (req.live && ctx.active) {
           if (device.type !== ctx.active.type) out.error(CORE_SOURCE, "'type' cannot be changed on active mdev");
