@@ -13,7 +13,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -342,6 +342,8 @@ try {
     ]));
   }
 
+  await startupOnNode24();
+
   if (deb.ok) {
     notes.push(
       '1.2.0 runs under chroot on a copy of each tree, where it cannot drive the simulated kernel: its start, stop and start-parent-mdevs write plain files. "(plain sysfs files)" rows time both programs that way (ours with the simulated kernel switched off); the simulated kernel then applies the writes, untimed. "(simulated kernel)" rows are ours alone, the simulator creating and removing the devices.',
@@ -372,6 +374,30 @@ try {
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
+}
+
+/**
+ * Start-up on node 24 (issue 26), the LTS line most users run: its bare `node -e 0` and our empty
+ * `list` with it, beside this node's. node 24 comes from the tests' cache, where
+ * test/node-lts.mjs unpacks it (`npm run test:node-lts`); the code cache next to the bundle was
+ * made by the node that built it, which node 24 does not use (a row for each side shows the cost).
+ */
+async function startupOnNode24() {
+  const cache = process.env.MDEVCTL_TEST_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mdevctl-tests');
+  const node24 = join(cache, 'node/24/bin/node');
+  if (!existsSync(join(cache, 'node/24/.complete'))) {
+    notes.push(`node 24 start-up not measured: no node 24 in ${join(cache, 'node')} (node test/node-lts.mjs --fetch-only 24 fetches it)`);
+    return;
+  }
+  const version = spawnSync(node24, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const root = join(scratch, 'host-node24');
+  buildHost(root, 0);
+  const bare24 = { label: 'node24', cmd: node24, args: ['-e', '0'], env: { PATH: PATH_ENV } };
+  const ours24 = { ...ours(root), label: 'ours24', cmd: node24 };
+  row(measure({ info: { host: '-', command: `node -e 0 with ${version}` } }, [{ key: 'ours', step: (_, rss) => exec(bare24, [], { rss }) }]));
+  row(measure({ info: { host: 'empty', command: `list with ${version}` } }, [{ key: 'ours', step: (_, rss) => exec(ours24, ['list'], { rss }) }]));
+  notes.push(`"with ${version}" rows: that node runs the program (ours column); "node ms" is still this node's node -e 0. The code cache was made by ${process.version}, which ${version} does not use.`);
+  rmSync(root, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------- output

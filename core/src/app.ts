@@ -16,6 +16,7 @@ import { Transactions } from './lifecycle/transaction.js';
 import { LifecyclePipeline } from './lifecycle/pipeline.js';
 import { CoreLifecyclePlugin } from './lifecycle/builtin/plugin.js';
 import { CORE_SOURCE } from './lifecycle/builtin/checks.js';
+import { diagnosticText } from './lifecycle/diagnostics.js';
 import { InputFiles } from './lifecycle/builtin/jsonfile.js';
 import { applyPlugins } from './plugins/apply.js';
 import { openPluginBackends } from './plugins/backends.js';
@@ -262,7 +263,7 @@ export class Mdevctl {
       try {
         const { diagnostics } = await this.pipeline.check(def.uuid, def.parent);
         for (const d of diagnostics) {
-          lines.push(`${at}: ${d.severity}: ${d.message}`);
+          lines.push(`${at}: ${d.severity}: ${diagnosticText(d)}`);
           if (d.severity === 'error') errors++;
         }
       } catch (err) {

@@ -8,7 +8,8 @@
 // How core uses them:
 // - Detection: once per run, after the plugins are loaded, core calls each provider's `detect`
 //   (cheap and synchronous: a readdir or a stat) and `open`s only the providers that found
-//   something, so a backend's own code is loaded only on hosts that have its parents.
+//   something, so a backend's own code is loaded only on hosts that have its parents. While a
+//   command waits for parents (`apply --wait-parents`), the others are asked again.
 // - Ownership, per parent (bail): core asks the open backends in plugin order, then the mdev bus,
 //   `parentState(parent)`; the first answer that is not undefined owns the parent. A parent no
 //   backend owns is the mdev bus's (its messages say it is not there). A running device is the

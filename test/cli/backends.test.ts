@@ -158,6 +158,8 @@ test('bash completion offers the toy parents, types and devices beside the mdev 
     assert.deepEqual(plain('mdevctl start -p toy'), []);
     assert.deepEqual(plain('mdevctl start -p m'), ['matrix', 'mbochs', 'mdpy', 'mtty']);
     ok(mdevctl(h.root, 'complete-values', 'type', 'toy1'), 'toy-small\n');
+    ok(mdevctl(h.root, 'complete-values', 'type', '../../bus/toy/devices'));
+    fails(mdevctl(h.root, 'complete-values', 'sizes'), 2);
   });
 });
 

@@ -16,7 +16,8 @@ test('a malformed configuration file: one line naming it, exit 1, nothing writte
   withHost((h) => {
     run(h, 'define', '-u', U1, '-p', 'mtty', '-t', 'mtty-1');
     writeFileSync(h.path(CONFIG), '{"plugins": {"mtty": false,, }}');
-    const error = new RegExp(`^Error: Invalid configuration file ${h.path(CONFIG)}: .*JSON at position 27\\n$`);
+    // after the colon: node's own words for the syntax error (they differ between node versions)
+    const error = new RegExp(`^Error: Invalid configuration file ${h.path(CONFIG)}: \\S[^\\n]*\\n$`);
     unchanged(h, () => {
       for (const args of [
         ['define', '-p', 'mtty', '-t', 'mtty-2'],

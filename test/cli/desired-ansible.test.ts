@@ -9,11 +9,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { MDEVCTL_BIN, REPO } from '../helpers/cli.js';
 import { tree, withHost } from '../helpers/expect.js';
 import { perParent } from '../helpers/desired.js';
+import { testCacheDir } from '../helpers/cache.js';
 
 const PACKAGES = ['ansible-core', 'python3-jinja2', 'python3-markupsafe', 'python3-yaml', 'python3-packaging', 'python3-resolvelib'];
 const PYTHON = '/usr/bin/python3';
@@ -24,7 +24,7 @@ function has(cmd: string): boolean {
 
 /** The unpacked packages (cached), or why they cannot be had. */
 function ansibleTree(): { dir: string } | { problem: string } {
-  const base = join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'mdevctl-test');
+  const base = testCacheDir(); // the tests' one cache dir (it was ~/.cache/mdevctl-test, a second one)
   const dir = join(base, 'ansible');
   if (existsSync(join(dir, 'usr/bin/ansible-playbook'))) return { dir };
   mkdirSync(base, { recursive: true });

@@ -3,7 +3,8 @@
 // into a temp prefix; its `mdevctl plugin-init DIR` makes a package wired to the SDK it ships; that
 // package installs, builds, passes its tests and packs (the SDK bundled); `npm install -g` puts it
 // under a simulated host's /usr/local; one line of configuration enables it; the installed
-// mdevctl then refuses a define over the plugin's limit and lists what the plugin adds.
+// mdevctl then refuses a define over the plugin's limit and lists what the plugin adds; installed
+// beside mdevctl (the same `npm install -g --prefix P`), the plugin is found there too.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +12,10 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO, tempDir } from '../helpers/cli.js';
-import { CLOSED_REGISTRY, TEMPLATE_NAME, sh } from '../helpers/plugin-package.js';
+import { CLOSED_REGISTRY, sh } from '../helpers/plugin-package.js';
 
+/** The package plugin-init makes in ./my-plugin is named after the dir. */
+const NAME = 'my-plugin';
 const U1 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f01';
 const U2 = '5b6ee1c2-3a8e-4f7c-9c67-0d1c2b3a4f02';
 
@@ -48,11 +51,13 @@ test('from the packed output alone: plugin-init → npm install, test, pack → 
 
     // 2. the installed mdevctl starts a plugin package; once only
     const init = exec('mdevctl', ['plugin-init', 'my-plugin']);
-    assert.deepEqual(init, {
-      status: 0,
-      stdout: `Created plugin package ${TEMPLATE_NAME} in my-plugin (@mdevctl/plugin-sdk 1.4.0 in vendor/mdevctl-plugin-sdk); next: cd my-plugin && npm install && npm test\n`,
-      stderr: '',
-    });
+    assert.equal(init.status, 0, init.stderr);
+    assert.equal(init.stderr, '');
+    assert.match(init.stdout, /^Created plugin package my-plugin in my-plugin \(@mdevctl\/plugin-sdk 1\.4\.0 in vendor\/mdevctl-plugin-sdk\)\n/);
+    // what it says to run next is what this test runs
+    assert.ok(init.stdout.includes('  cd my-plugin && npm install && npm test\n'), init.stdout);
+    assert.ok(init.stdout.includes('npm install -g ./my-plugin-1.0.0.tgz\n'), init.stdout);
+    assert.ok(init.stdout.includes(`{"plugins": {"${NAME}": true}}\n`), init.stdout);
     assert.deepEqual(exec('mdevctl', ['plugin-init', 'my-plugin']), {
       status: 1,
       stdout: '',
@@ -77,10 +82,10 @@ test('from the packed output alone: plugin-init → npm install, test, pack → 
       "the SDK is the installed mdevctl's",
     );
     const tested = must(plugin, 'npm', ['test']);
-    assert.match(tested, /# pass 5\n/);
-    assert.match(tested, /# fail 0\n/);
+    assert.match(tested, /ℹ pass 6\n/);
+    assert.match(tested, /ℹ fail 0\n/);
     const packed = must(plugin, 'npm', ['pack', '--silent']).trim().split('\n').at(-1) ?? '';
-    assert.equal(packed, 'example-mdevctl-plugin-mdpy-1.0.0.tgz');
+    assert.equal(packed, 'my-plugin-1.0.0.tgz');
     const files = sh(plugin, 'tar', ['-tzf', packed]).output.split('\n');
     assert.ok(files.includes('package/node_modules/@mdevctl/plugin-sdk/package.json'), 'the SDK is bundled');
     assert.ok(!files.some((f) => f.startsWith('package/vendor/') || f.startsWith('package/src/')), 'no vendor/, no sources');
@@ -89,20 +94,33 @@ test('from the packed output alone: plugin-init → npm install, test, pack → 
     const root = join(work, 'host');
     assert.equal(exec('mdevctl-sim', ['init', root, '--parents', 'mtty,mdpy']).status, 0);
     must(work, 'npm', ['install', '-g', '--prefix', join(root, 'usr/local'), ...offline('cache-global'), join(plugin, packed)]);
-    assert.ok(lstatSync(join(root, 'usr/local/lib/node_modules', TEMPLATE_NAME, 'node_modules/@mdevctl/plugin-sdk/package.json')).isFile());
+    assert.ok(lstatSync(join(root, 'usr/local/lib/node_modules', NAME, 'node_modules/@mdevctl/plugin-sdk/package.json')).isFile());
 
     // 5. enabled with one line of configuration, the installed mdevctl runs it
-    writeFileSync(join(root, 'etc/mdevctl.d/mdevctl.config.json'), `{"plugins": {"${TEMPLATE_NAME}": {"maxDefined": 1}}}\n`);
+    writeFileSync(join(root, 'etc/mdevctl.d/mdevctl.config.json'), `{"plugins": {"${NAME}": {"maxDefined": 1}}}\n`);
     assert.deepEqual(exec('mdevctl', ['define', '-u', U1, '-p', 'mdpy', '-t', 'mdpy-xga'], root), { status: 0, stdout: '', stderr: '' });
     assert.deepEqual(exec('mdevctl', ['define', '-u', U2, '-p', 'mdpy', '-t', 'mdpy-vga'], root), {
       status: 1,
       stdout: '',
-      stderr: 'Error: Parent mdpy already has 1 defined devices; the limit is 1\n',
+      stderr: 'Error: Plugin example-mdpy: Parent mdpy already has 1 defined devices; the limit is 1\n',
     });
     assert.deepEqual(exec('mdevctl', ['list', '-d', '-x'], root), {
       status: 0,
       stdout: `${U1} mdpy mdpy-xga manual\n  Claimed by: example-mdpy\n  Display: 1024x768\n`,
       stderr: '',
+    });
+
+    // 6. installed beside mdevctl (both `npm install -g --prefix P`): found there, with no
+    //    npm_config_prefix in the environment and nothing under the host's node_modules
+    must(work, 'npm', ['install', '-g', '--prefix', prefix, ...offline('cache-beside'), join(plugin, packed)]);
+    const other = join(work, 'host2');
+    assert.equal(exec('mdevctl-sim', ['init', other, '--parents', 'mdpy']).status, 0);
+    writeFileSync(join(other, 'etc/mdevctl.d/mdevctl.config.json'), `{"plugins": {"${NAME}": {"maxDefined": 1}}}\n`);
+    assert.deepEqual(exec('mdevctl', ['define', '-u', U1, '-p', 'mdpy', '-t', 'mdpy-xga'], other), { status: 0, stdout: '', stderr: '' });
+    assert.deepEqual(exec('mdevctl', ['define', '-u', U2, '-p', 'mdpy', '-t', 'mdpy-vga'], other), {
+      status: 1,
+      stdout: '',
+      stderr: 'Error: Plugin example-mdpy: Parent mdpy already has 1 defined devices; the limit is 1\n',
     });
   } finally {
     cleanup();

@@ -27,9 +27,16 @@ test('plugin-init DIR: the template with the SDK vendored and wired in; one line
   try {
     assert.deepEqual(init(dir, 'a/b/my-plugin'), {
       status: 0,
-      stdout:
-        'Created plugin package @example/mdevctl-plugin-mdpy in a/b/my-plugin (@mdevctl/plugin-sdk 1.4.0 in vendor/mdevctl-plugin-sdk); ' +
-        'next: cd a/b/my-plugin && npm install && npm test\n',
+      stdout: [
+        'Created plugin package my-plugin in a/b/my-plugin (@mdevctl/plugin-sdk 1.4.0 in vendor/mdevctl-plugin-sdk)',
+        'Next:',
+        '  cd a/b/my-plugin && npm install && npm test',
+        '  edit src/plugin.ts: PLUGIN_NAME (what admins see), claims (the parents and types it is about), its checks;',
+        '       src/index.ts: the options it takes; package.json: description, author, license; README.md',
+        '  npm pack, then as root: npm install -g ./my-plugin-1.0.0.tgz',
+        '  enable it in /etc/mdevctl.d/mdevctl.config.json: {"plugins": {"my-plugin": true}}',
+        '',
+      ].join('\n'),
       stderr: '',
     });
     const made = join(dir, 'a/b/my-plugin');
@@ -44,6 +51,7 @@ test('plugin-init DIR: the template with the SDK vendored and wired in; one line
     const template = JSON.parse(readFileSync(join(REPO, 'examples/plugin-template/package.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(manifest, {
       ...template,
+      name: 'my-plugin',
       dependencies: { '@mdevctl/plugin-sdk': 'file:vendor/mdevctl-plugin-sdk' },
       bundleDependencies: ['@mdevctl/plugin-sdk'],
     });
@@ -52,6 +60,19 @@ test('plugin-init DIR: the template with the SDK vendored and wired in; one line
     assert.deepEqual(readdirSync(sdk).sort(), ['README.md', 'dist', 'package.json', 'src']);
     assert.equal(readFileSync(join(sdk, 'dist/index.js'), 'utf8'), readFileSync(join(REPO, 'plugin-sdk/dist/index.js'), 'utf8'));
     assert.deepEqual(readdirSync(join(dir, 'a/b')), ['my-plugin'], 'no temp dir left beside it');
+  } finally {
+    cleanup();
+  }
+});
+
+test('plugin-init --name: a scoped name, and the tarball it will make', () => {
+  const { dir, cleanup } = tempDir('mdevctl-plugin-init-');
+  try {
+    const r = init(dir, '--name', '@acme/mdevctl-plugin-vgpu', 'My Plugin');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Created plugin package @acme\/mdevctl-plugin-vgpu in My Plugin /);
+    assert.ok(r.stdout.includes('npm install -g ./acme-mdevctl-plugin-vgpu-1.0.0.tgz\n'), r.stdout);
+    assert.equal((JSON.parse(readFileSync(join(dir, 'My Plugin/package.json'), 'utf8')) as { name: string }).name, '@acme/mdevctl-plugin-vgpu');
   } finally {
     cleanup();
   }
@@ -70,6 +91,15 @@ test('plugin-init: an empty DIR is used; a non-empty one or a file is refused, n
     writeFileSync(join(dir, 'file'), '');
     assert.deepEqual(init(dir, 'file'), { status: 1, stdout: '', stderr: 'Error: file exists and is not an empty directory\n' });
     assert.deepEqual(init(dir).status, 2, 'DIR is required');
+    assert.deepEqual(readdirSync(dir).sort(), ['empty', 'file', 'full']);
+    // a name npm would not take is refused before anything is made
+    assert.deepEqual(init(dir, 'My Plugin'), {
+      status: 1,
+      stdout: '',
+      stderr:
+        `Error: The directory name "My Plugin" is not an npm package name (lower case letters, digits, '-', '.', '_', '~', optionally @scope/); give one with --name\n`,
+    });
+    assert.equal(init(dir, '--name', 'Acme', 'acme').status, 1);
     assert.deepEqual(readdirSync(dir).sort(), ['empty', 'file', 'full']);
   } finally {
     cleanup();

@@ -6,9 +6,9 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mdevctl } from '../helpers/cli.js';
+import { mdevctl, runBin } from '../helpers/cli.js';
 import { fails, ok, run, unchanged, withHost } from '../helpers/expect.js';
 import type { SimHost } from '../helpers/sim-host.js';
 import { TEMPLATE_NAME, installAsVendorPackage, sh, workbench, type Workbench } from '../helpers/plugin-package.js';
@@ -25,8 +25,35 @@ after(() => bench?.cleanup());
 test('the template builds and passes its own tests with nothing but the packed SDK', () => {
   const r = sh(bench.plugin, 'npm', ['test']);
   assert.equal(r.status, 0, r.output);
-  assert.match(r.output, /# pass 5\n/);
-  assert.match(r.output, /# fail 0\n/);
+  assert.match(r.output, /ℹ pass 6\n/);
+  assert.match(r.output, /ℹ fail 0\n/);
+});
+
+test('a module added to the template ships: its package test packs, installs and loads it, and fails when `files` leaves it out', () => {
+  const source = join(bench.plugin, 'src/plugin.ts');
+  const manifest = join(bench.plugin, 'package.json');
+  const [good, goodManifest] = [readFileSync(source, 'utf8'), readFileSync(manifest, 'utf8')];
+  try {
+    writeFileSync(join(bench.plugin, 'src/rates.ts'), 'export const DEFAULT_MAX = 4;\n');
+    writeFileSync(source, `import { DEFAULT_MAX } from './rates.js';\n${good.replace('options.maxDefined ?? 4', 'options.maxDefined ?? DEFAULT_MAX')}`);
+    const r = sh(bench.plugin, 'npm', ['test']);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /ℹ pass 6\n/);
+    // the per-file list the template once had: the tarball lacks dist/rates.js
+    const files = ['dist/index.js', 'dist/index.d.ts', 'dist/plugin.js', 'dist/plugin.d.ts', 'README.md'];
+    writeFileSync(manifest, JSON.stringify({ ...(JSON.parse(goodManifest) as object), files }));
+    const broken = sh(bench.plugin, 'npm', ['test']);
+    assert.notEqual(broken.status, 0, broken.output);
+    assert.match(broken.output, /ℹ fail 1\n/);
+    assert.match(broken.output, /dist\/rates\.js/);
+  } finally {
+    writeFileSync(source, good);
+    writeFileSync(manifest, goodManifest);
+    rmSync(join(bench.plugin, 'src/rates.ts'));
+    rmSync(join(bench.plugin, 'dist/rates.js'), { force: true });
+    rmSync(join(bench.plugin, 'dist/rates.d.ts'), { force: true });
+    assert.equal(sh(bench.plugin, 'npm', ['run', 'build']).status, 0);
+  }
 });
 
 test('the template\'s tests can fail: a broken rule is caught', () => {
@@ -36,12 +63,31 @@ test('the template\'s tests can fail: a broken rule is caught', () => {
     writeFileSync(source, good.replace('others.length >= this.maxDefined', 'others.length > this.maxDefined'));
     const r = sh(bench.plugin, 'npm', ['test']);
     assert.notEqual(r.status, 0, r.output);
-    assert.match(r.output, /# fail 1\n/);
+    assert.match(r.output, /ℹ fail 1\n/);
   } finally {
     writeFileSync(source, good);
     assert.equal(sh(bench.plugin, 'npm', ['run', 'build']).status, 0);
   }
 });
+
+test("the SDK README's end-to-end test: MDEVCTL_CONFIG=my-config.json beside the plugin, enabled by its absolute or relative path", () =>
+  withHost((h) => {
+    const config = join(bench.dir, 'my-config.json');
+    for (const path of [bench.plugin, './mdevctl-plugin-mdpy']) {
+      writeFileSync(config, `${JSON.stringify({ plugins: { [path]: { maxDefined: 1 } } })}\n`);
+      const env = { MDEVCTL_CONFIG: config };
+      assert.deepEqual(runBin(h.root, ['define', '-u', U(1), '-p', 'mdpy', '-t', 'mdpy-xga'], { env }), { status: 0, stdout: '', stderr: '' }, path);
+      assert.deepEqual(
+        runBin(h.root, ['define', '-u', U(2), '-p', 'mdpy', '-t', 'mdpy-vga'], { env }),
+        { status: 1, stdout: '', stderr: 'Error: Plugin example-mdpy: Parent mdpy already has 1 defined devices; the limit is 1\n' },
+        path,
+      );
+      run(h, 'undefine', '-u', U(1));
+    }
+    // in the host's own configuration file an absolute path is under the root (an image's /usr/lib/…)
+    writeFileSync(h.path(CONFIG), `${JSON.stringify({ plugins: { [bench.plugin]: true } })}\n`);
+    fails(mdevctl(h.root, 'list'), 1, `Error: Invalid configuration file ${h.path(CONFIG)}: plugins[${JSON.stringify(bench.plugin)}]: no plugin at ${h.path(bench.plugin.slice(1))}\n`);
+  }));
 
 /** A simulated host with the vendor package installed and enabled by `line` of configuration. */
 function withVendorPlugin(line: string, fn: (h: SimHost) => void): void {
@@ -57,7 +103,7 @@ test('enabled with one line, it rejects a define over its limit before anything 
     run(h, 'define', '-u', U(1), '-p', 'mdpy', '-t', 'mdpy-vga');
     run(h, 'define', '-u', U(2), '-p', 'mdpy', '-t', 'mdpy-xga');
     unchanged(h, () =>
-      fails(mdevctl(h.root, 'define', '-u', U(3), '-p', 'mdpy', '-t', 'mdpy-hd'), 1, 'Error: Parent mdpy already has 2 defined devices; the limit is 2\n'),
+      fails(mdevctl(h.root, 'define', '-u', U(3), '-p', 'mdpy', '-t', 'mdpy-hd'), 1, 'Error: Plugin example-mdpy: Parent mdpy already has 2 defined devices; the limit is 2\n'),
     );
     assert.deepEqual(h.definitions('mdpy'), [U(1), U(2)]);
     // not its business: other parents have no limit

@@ -131,9 +131,9 @@ test('validate: plugins run their validate taps in checkOnly start runs, and not
     assert.deepEqual(r, {
       status: 1,
       stdout: [
-        `mtty/${U1}: warning: looked at ${U1}`,
-        `mtty/${U2}: error: mtty-2 is not allowed here`,
-        `mtty/${U2}: warning: looked at ${U2}`,
+        `mtty/${U1}: warning: Plugin checker: looked at ${U1}`,
+        `mtty/${U2}: error: Plugin checker: mtty-2 is not allowed here`,
+        `mtty/${U2}: warning: Plugin checker: looked at ${U2}`,
         '',
       ].join('\n'),
       stderr: '',
@@ -147,7 +147,7 @@ test('validate: plugins run their validate taps in checkOnly start runs, and not
     assert.deepEqual({ ...start, stderr: start.stderr.replace(/^\[[^\]]*\] /gm, '') }, {
       status: 1,
       stdout: '',
-      stderr: `looked at ${U2}\nError: mtty-2 is not allowed here\n`,
+      stderr: `Plugin checker: looked at ${U2}\nError: Plugin checker: mtty-2 is not allowed here\n`,
     });
     assert.deepEqual(h.activeUuids(), []);
   } finally {

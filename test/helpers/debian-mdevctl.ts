@@ -19,9 +19,10 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { RunResult } from './cli.js';
+import { testCacheDir } from './cache.js';
 
 export interface DebianMdevctl {
   /** Where Debian puts the binary, as a path inside the chroot (/usr/bin/mdevctl). */
@@ -51,14 +52,11 @@ export const DEBIAN_REQUIRED_DIRS = [
 export const REFERENCE_PACKAGES = ['mdevctl', 'busybox-static'] as const;
 
 /**
- * Where the unpacked packages live: $MDEVCTL_REFERENCE_CACHE, else $XDG_CACHE_HOME/mdevctl-tests,
- * else ~/.cache/mdevctl-tests. Not /tmp: the binary found there runs as root.
+ * Where the unpacked packages live: $MDEVCTL_REFERENCE_CACHE, else debian/ in the tests' one
+ * cache dir (helpers/cache.ts). Not /tmp: the binary found there runs as root.
  */
 export function referenceCacheDir(): string {
-  const env = process.env;
-  if (env['MDEVCTL_REFERENCE_CACHE']) return env['MDEVCTL_REFERENCE_CACHE'];
-  const base = env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
-  return join(base, 'mdevctl-tests', 'debian');
+  return process.env['MDEVCTL_REFERENCE_CACHE'] || join(testCacheDir(), 'debian');
 }
 
 const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' };

@@ -11,9 +11,12 @@
 #   KABI=6.1.0-56        kernel ABI (default: what linux-headers-amd64 depends on)
 #   MDEV_VM_CACHE=dir    cache root (default /tmp/mdev-vm); the guest is in <cache>/<ABI>/
 #   MDEV_VM_REBUILD=1    rebuild even when the cache is valid
-# Installs what is missing with apt-get (qemu-system-x86, gcc-12, make, xz-utils, libelf1): needs
-# root (or password-less sudo).
-# Exit status: 0 ready; 3 unavailable here (no apt-get/root/qemu: the caller skips); else failure.
+#   MDEV_VM_HOST_TOOLS=unpack  take qemu, gcc-12, make, xz from unpacked .debs even where installed
+#                        (unpack=qemu-system-x86_64,make: only those)
+# Host tools the machine lacks (qemu-system-x86, gcc-12, make, xz-utils and what they need) are
+# fetched with apt-get download and unpacked into the tests' cache dir (host-tools.sh), never
+# installed; <guest>/host-tools-path names their wrappers' dir for vm.ts (empty: the host's).
+# Exit status: 0 ready; 3 unavailable here (no apt-get/dpkg-deb/qemu: the caller skips); else failure.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,29 +40,16 @@ apt_update() {
   "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=300 -qq update >&2 || return 1
   APT_UPDATED=1
 }
-apt_install() {
-  log "apt-get install $*"
-  if ! "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=300 -qq install -y --no-install-recommends "$@" >&2; then
-    apt_update || return 1
-    "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=300 -qq install -y --no-install-recommends "$@" >&2
-  fi
-}
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 
 # --- 1. host tools -------------------------------------------------------------------------------
-missing=()
-command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
-command -v gcc-12 >/dev/null || missing+=(gcc-12)
-command -v make >/dev/null || missing+=(make)
-command -v xz >/dev/null || missing+=(xz-utils)
+# The host's where it has them, else unpacked from Debian's .debs into the tests' cache dir
+# (host-tools.sh): nothing is installed on the machine.
 command -v dpkg-deb >/dev/null || unavailable "no dpkg-deb (not a Debian host)"
-command -v gzip >/dev/null || missing+=(gzip)
-pkg_installed libelf1 || missing+=(libelf1)
-if [ ${#missing[@]} -gt 0 ]; then
-  can_apt || unavailable "missing ${missing[*]} and cannot apt-get install them (needs root and apt-get)"
-  apt_install "${missing[@]}" || unavailable "apt-get install ${missing[*]} failed"
-fi
-command -v qemu-system-x86_64 >/dev/null || unavailable "qemu-system-x86_64 not found after install"
+# shellcheck source=host-tools.sh
+. "$HERE/host-tools.sh"
+host_tools qemu-system-x86_64:qemu-system-x86 gcc-12:gcc-12 make:make xz:xz-utils gzip:gzip
+command -v qemu-system-x86_64 >/dev/null || unavailable "qemu-system-x86_64 not found"
 NODE=$(readlink -f "$(command -v node)")
 
 # --- 2. which kernel -----------------------------------------------------------------------------
@@ -85,6 +75,7 @@ mkdir -p "$OUT"
 
 # The cache is valid while this recipe, the node binary and the kernel ABI are the same.
 STAMP="recipe=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16) node=$NODE:$(stat -c %s:%Y "$NODE") kabi=$KABI"
+printf '%s\n' "$HOST_TOOLS_BIN" >"$OUT/host-tools-path"
 if [ "${MDEV_VM_REBUILD:-0}" != 1 ] && [ -f "$OUT/READY" ] && [ "$(cat "$OUT/READY")" = "$STAMP" ]; then
   log "cached guest $OUT is up to date"
   echo "$OUT"
@@ -142,7 +133,12 @@ for f in mtty.c mdpy.c mdpy-defs.h mbochs.c; do [ -f "$MOD/$f" ] || die "linux-s
 echo 'obj-m := mtty.o mdpy.o mbochs.o' > "$MOD/Kbuild"
 rm -f "$MOD/Makefile"
 log "building mtty, mdpy, mbochs against $HDR"
-make -s -C "$HDR" M="$MOD" modules >"$OUT/modules-build.log" 2>&1 || { tail -30 "$OUT/modules-build.log" >&2; die "module build failed"; }
+# with unpacked tools, the kbuild programs (modpost, objtool) find unpacked libraries too (libelf1)
+MAKE_LIBS=${LD_LIBRARY_PATH:-}
+if [ -n "$HOST_TOOLS_BIN" ]; then
+  MAKE_LIBS=$(dirname "$HOST_TOOLS_BIN")/root/usr/lib/x86_64-linux-gnu:$(dirname "$HOST_TOOLS_BIN")/root/lib/x86_64-linux-gnu${MAKE_LIBS:+:$MAKE_LIBS}
+fi
+LD_LIBRARY_PATH=$MAKE_LIBS make -s -C "$HDR" M="$MOD" modules >"$OUT/modules-build.log" 2>&1 || { tail -30 "$OUT/modules-build.log" >&2; die "module build failed"; }
 for m in mtty mdpy mbochs; do [ -f "$MOD/$m.ko" ] || die "$m.ko was not built"; done
 
 # --- 6. the initramfs ----------------------------------------------------------------------------

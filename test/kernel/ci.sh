@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI step (after `npm test`): the real-kernel tests, `npm run test:kernel`, with their timings.
 # Skipped with one line where a qemu guest cannot be had at all (no qemu-system-x86_64 and no way
-# to install it: not root, or no apt-get; or not a Debian host). Where it can, any failure —
+# to fetch it: not root, or no apt-get; or not a Debian host). Host tools the machine lacks are
+# unpacked into the tests' cache dir by build.sh (host-tools.sh), never apt-get installed. Where it can, any failure —
 # including build.sh finding a package missing — fails CI (CI=true makes an unavailable guest a
 # failure in the test itself). Two stages, one guest boot each: the kernel stage
 # (kernel.test.js) and the libvirt stage (libvirt.test.js, issue 18: Debian 13's libvirt driving
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 skip() {
-  echo "test:kernel: SKIPPED — $* (the real-kernel tests need qemu-system-x86_64, or root and apt-get to install it)"
+  echo "test:kernel: SKIPPED — $* (the real-kernel tests need qemu-system-x86_64, or root and apt-get to fetch and unpack it into the tests' cache dir)"
   exit 0
 }
 command -v dpkg-deb >/dev/null || skip "not a Debian host (no dpkg-deb)"

@@ -1,11 +1,13 @@
 // Where an external plugin named in the configuration file is found: paths (relative to the
-// configuration file's dir, absolute ones under the root), package names in the system's and the
-// global node_modules in order, and the module a package's package.json points `import()` at.
+// configuration file's dir, absolute ones under the root; a developer's file outside the root:
+// as given), package names in the system's, mdevctl's own and the global node_modules in order,
+// nothing of the host's leading out of the root, and the module a package's package.json points
+// `import()` at.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { pluginSearchDirs, resolvePlugin } from 'mdevctl';
 import { tempDir } from '../helpers/cli.js';
 
@@ -34,6 +36,48 @@ test('the search dirs: usr/local then usr under the root, then npm\'s global dir
   // on a real host the node of /usr/bin is the system's dir: listed once
   assert.deepEqual(pluginSearchDirs('/', {}, '/usr/bin/node'), ['/usr/local/lib/node_modules', '/usr/lib/node_modules']);
 });
+
+test('the search dirs: beside mdevctl itself when it is installed in a node_modules dir (npm install -g --prefix P)', () => {
+  assert.deepEqual(pluginSearchDirs('/r', {}, '/opt/node/bin/node', '/p/lib/node_modules/mdevctl'), [
+    '/r/usr/local/lib/node_modules',
+    '/r/usr/lib/node_modules',
+    '/p/lib/node_modules',
+    '/opt/node/lib/node_modules',
+  ]);
+  // a checkout (core/ is not in a node_modules dir) adds nothing
+  assert.equal(pluginSearchDirs('/r', {}, '/opt/node/bin/node', '/src/mdevctl/core').length, 3);
+});
+
+test('what the host\'s configuration names stays on the host: relative paths, symlinked dirs and node_modules entries leading out are refused', () =>
+  withTree((root, put) => {
+    const { dir: outside, cleanup } = tempDir('mdevctl-outside-');
+    try {
+      const confDir = join(root, 'etc/mdevctl.d');
+      mkdirSync(confDir, { recursive: true });
+      writeFileSync(join(outside, 'evil.js'), 'export default {};\n');
+      mkdirSync(join(outside, 'pkg'));
+      writeFileSync(join(outside, 'pkg/index.js'), 'export default {};\n');
+      const dirs = pluginSearchDirs(root, {}, '/nonexistent/bin/node');
+      const escape = relative(confDir, join(outside, 'evil.js'));
+      assert.throws(() => resolvePlugin(`./${escape}`, confDir, root, dirs), { message: /leads outside the root / });
+      symlinkSync(outside, join(confDir, 'linked'));
+      assert.throws(() => resolvePlugin('./linked/evil.js', confDir, root, dirs), { message: `${join(confDir, 'linked/evil.js')} leads outside the root ${root} (to ${join(outside, 'evil.js')})` });
+      assert.throws(() => resolvePlugin('/etc/mdevctl.d/linked/pkg', confDir, root, dirs), { message: /leads outside the root / });
+      mkdirSync(join(root, 'usr/lib/node_modules'), { recursive: true });
+      symlinkSync(join(outside, 'pkg'), join(root, 'usr/lib/node_modules/linked-pkg'));
+      assert.throws(() => resolvePlugin('linked-pkg', '/', root, dirs), { message: /linked-pkg leads outside the root / });
+      // a symlink that stays on the host is fine
+      const inside = put('opt/acme/a.js');
+      symlinkSync(join(root, 'opt/acme'), join(confDir, 'acme'));
+      assert.equal(resolvePlugin('./acme/a.js', confDir, root, dirs), join(confDir, 'acme/a.js'));
+      void inside;
+      // a developer's configuration file outside the root: its paths as given, not confined
+      assert.equal(resolvePlugin(join(outside, 'evil.js'), outside, root, dirs, { hostFile: false }), join(outside, 'evil.js'));
+      assert.equal(resolvePlugin('./pkg', outside, root, dirs, { hostFile: false }), join(outside, 'pkg/index.js'));
+    } finally {
+      cleanup();
+    }
+  }));
 
 test('paths: relative to the configuration file\'s dir, absolute under the root; a dir is a package', () =>
   withTree((root, put) => {

@@ -31,7 +31,7 @@ export type Program = 'mdevctl' | 'lsmdev';
 
 export const MDEVCTL_COMMANDS: readonly CommandClass<CliContext>[] = [
   DefineCommand, UndefineCommand, ModifyCommand, StartCommand, StopCommand, ListCommand, TypesCommand,
-  StartParentMdevsCommand, ValidateCommand, ApplyCommand, DiffCommand, AssertCommand, MonitorCommand, ImportLegacyCommand, InstallSystemFilesCommand, PluginInitCommand, CompleteValuesCommand, DoctorCommand, ...LEGACY_COMMANDS,
+  StartParentMdevsCommand, ValidateCommand, ApplyCommand, DiffCommand, AssertCommand, MonitorCommand, ImportLegacyCommand, InstallSystemFilesCommand, PluginInitCommand, DoctorCommand, CompleteValuesCommand, ...LEGACY_COMMANDS,
 ];
 
 /** The command classes of a program (the man pages and completion are generated from them). */

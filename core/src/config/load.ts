@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { HostPaths } from '../host/paths.js';
 import { MdevctlError, describeOsError, messageOf } from '../model/errors.js';
 import { NeverSettled, foreign } from '../lifecycle/unsettled.js';
-import { pluginSearchDirs, resolvePlugin } from '../plugins/resolve.js';
+import { isHostFile, pluginSearchDirs, resolvePlugin } from '../plugins/resolve.js';
 import { findConfigFile } from './places.js';
 import { assertTrusted } from './trust.js';
 import { ConfigError, parseSettings, type BuiltinInfo } from './schema.js';
@@ -47,8 +47,9 @@ export async function loadSettings(paths: HostPaths, options: LoadOptions): Prom
   }
   // The transform: shape checked, plugins resolved from the file's dir and the node_modules dirs.
   const searchDirs = pluginSearchDirs(paths.root, options.env);
+  const hostFile = isHostFile(file, paths.root);
   const settings = parseSettings(raw, file, options.builtins, (specifier) =>
-    resolvePlugin(specifier, dirname(file), paths.root, searchDirs),
+    resolvePlugin(specifier, dirname(file), paths.root, searchDirs, { hostFile }),
   );
   for (const ref of settings.external) assertTrusted(ref.file, `plugin ${ref.specifier} at`, options.env);
   return settings;

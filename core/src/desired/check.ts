@@ -7,7 +7,7 @@
 import type { CommandRequest, LifecycleContext, PlacementRoomQuery } from '@mdevctl/plugin-sdk';
 import type { Host } from '../host/host.js';
 import type { CoreHooks } from '../lifecycle/hooks.js';
-import { DiagnosticList } from '../lifecycle/diagnostics.js';
+import { DiagnosticList, diagnosticText } from '../lifecycle/diagnostics.js';
 import { firstLine, messageOf } from '../model/errors.js';
 import { CORE_SOURCE } from '../lifecycle/builtin/checks.js';
 import { ParentLoad, type Plan, type Step } from './plan.js';
@@ -72,7 +72,7 @@ async function validateSteps({ plan, host, hooks, file }: CheckInput): Promise<s
     }
     for (const d of ctx.diagnostics.items) {
       if (d.source === CORE_SOURCE && supersededByPlan(step, d.message, stopped)) continue;
-      const line = `${step.parent}/${step.uuid} (${step.what}): ${d.message}`;
+      const line = `${step.parent}/${step.uuid} (${step.what}): ${diagnosticText(d)}`;
       if (d.severity === 'error') out.push(line);
       else host.log.warn(line);
     }

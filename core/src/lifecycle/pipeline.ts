@@ -13,7 +13,7 @@ import type { CoreHooks } from './hooks.js';
 import type { Transactions } from './transaction.js';
 import type { Intent } from './intent.js';
 import { crashPoint } from './crash-hook.js';
-import { DiagnosticList } from './diagnostics.js';
+import { DiagnosticList, diagnosticText } from './diagnostics.js';
 import { MdevctlError, ValidationFailed, messageOf } from '../model/errors.js';
 
 export interface RunOptions {
@@ -42,10 +42,10 @@ export class LifecyclePipeline {
     crashPoint('define');
 
     await stages.validate.promise(ctx, diagnostics);
-    for (const w of diagnostics.warnings()) this.host.log.warn(w);
+    for (const w of diagnostics.items) if (w.severity === 'warning') this.host.log.warn(diagnosticText(w));
     if (diagnostics.hasErrors()) {
       const errors = diagnostics.items.filter((d) => d.severity === 'error');
-      throw new ValidationFailed(diagnostics.errors(), errors.map((d) => d.source));
+      throw new ValidationFailed(errors.map(diagnosticText), errors.map((d) => d.source));
     }
     crashPoint('validate');
 

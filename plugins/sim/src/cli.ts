@@ -27,11 +27,19 @@ Commands:
                                         unless --force, which rebuilds sys/ and keeps etc/, usr/);
                                         --gvt-off boots i915 with enable_gvt=N (the GPU shows no types)
   sync ROOT                             apply writes a foreign program left in plain sysfs files
-                                        (create, remove, vfio_ap attributes)
+                                        (create, remove, vfio_ap attributes; css below)
   unplug ROOT PARENT                    unregister PARENT (rmmod / unbind; a GPU: rmmod kvmgt);
                                         its devices go away
   plug ROOT PARENT                      register PARENT again with fresh pools
   --help                                show this help
+
+css subchannels (s390): a subchannel is an mdev parent while bound to vfio_ccw. Writes to
+  sys/bus/css/devices/SCH/driver_override, sys/bus/css/drivers/D/unbind and bind, and
+  sys/bus/css/drivers_probe work as on Linux, e.g. as driverctl does for 0.0.0314:
+    echo vfio_ccw > ROOT/sys/bus/css/devices/0.0.0314/driver_override
+    echo 0.0.0314 > ROOT/sys/bus/css/drivers/io_subchannel/unbind
+    echo 0.0.0314 > ROOT/sys/bus/css/drivers_probe
+    mdevctl-sim sync ROOT                 (applies them: 0.0.0314 is now a vfio_ccw parent)
 
 Parents: ${PARENT_NAMES.join(', ')}
 Built only when named with --parents: ${FLEET_GPUS.join(', ')} (four identical vGPU cards)

@@ -1,5 +1,6 @@
 // The simulated kernel: reacts to sysfs writes under a simulated root as
-// Linux 6.1 does (create/remove, vfio_ap attributes, AP masks, css bind/unbind, uevent),
+// Linux 6.1 does (create/remove, vfio_ap attributes, AP masks, css bind/unbind/driver_override/
+// drivers_probe (css.ts), uevent),
 // applies plain-file writes left by a foreign program (sync), and (un)registers parents.
 // Every operation runs under the cross-process lock in .mdev-sim/.
 
@@ -13,6 +14,7 @@ import { SimHost, UEVENT_LOG, UUID_RE, simKernelLock, type Uevent } from './host
 import { fileBackend, type FileLock, type SysfsBackend } from '@mdevctl/plugin-sdk';
 import { bindDevice, plugParent, unbindDevice, unplugParent } from './parents.js';
 import type { ParentProfile } from './profiles.js';
+import { CSS_BUS, cssPendingFiles, matchesOverride, probeSubchannel, storeDriverOverride, subchannelAt, tidyOverrides } from './css.js';
 import { AP_CONFIG, isVfioApWritable, storeApConfig, storeHostMask, storeVfioAp, VFIO_AP_WRITABLE } from './vfio-ap.js';
 
 /** One pending write found and applied by sync(). */
@@ -55,7 +57,8 @@ export class SimulatedKernel {
 
   /**
    * Applies writes a foreign program left in plain files (non-empty `create`, vfio_ap
-   * attribute and `remove` files), in that order, emptying each. Returns what it applied.
+   * attribute and `remove` files, then css `driver_override`, `unbind`, `bind`, `drivers_probe`),
+   * in that order, emptying each write-only one. Returns what it applied.
    */
   sync(): SyncResult[] {
     return this.lock.run(() => {
@@ -87,6 +90,9 @@ export class SimulatedKernel {
           .flatMap(([, dir]) => VFIO_AP_WRITABLE.map((a) => join(dir, a))),
       );
       run(deviceDirs().map(([, dir]) => join(dir, 'remove')));
+      // css: driver_override is its file's content; then unbind, bind, drivers_probe (driverctl's order)
+      tidyOverrides(host, (path, text) => writeFileSync(path, text));
+      run(cssPendingFiles(host));
       return results;
     });
   }
@@ -157,6 +163,11 @@ export class SimulatedKernel {
     }
     const rel = relative(host.sys, real).split(sep).join('/');
     if (rel === 'bus/ap/apmask' || rel === 'bus/ap/aqmask') return storeHostMask(host, name as 'apmask' | 'aqmask', data);
+    if (rel === `${CSS_BUS}/drivers_probe`) return probeSubchannel(host, data);
+    if (name === 'driver_override') {
+      const sch = subchannelAt(host, dir);
+      if (sch !== undefined) return storeDriverOverride(host, sch, data, (text) => writeFileSync(real, text));
+    }
     const bind = /^bus\/([^/]+)\/drivers\/([^/]+)\/(bind|unbind)$/.exec(rel);
     if (bind !== null && bind[1] !== 'mdev') {
       return busBind(host, `bus/${bind[1] ?? ''}/drivers/${bind[2] ?? ''}`, bind[3] === 'bind', data);
@@ -182,6 +193,7 @@ function busBind(host: SimHost, driverDir: string, bind: boolean, data: string):
   const bound = host.boundDriver(p);
   if (bind) {
     if (bound !== undefined) return 'EBUSY';
+    if (bus === CSS_BUS && !matchesOverride(host, p, driverDir)) return 'ENODEV';
     bindDevice(host, p, driverDir);
   } else {
     if (bound !== driverDir) return 'ENODEV';

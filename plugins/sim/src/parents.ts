@@ -2,7 +2,7 @@
 // mdev parents exactly while bound to vfio_ccw), and mdev parent (un)registration — the type
 // dirs, the sys/class/mdev_bus link, and the MDEV_STATE uevents.
 
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { removeDevice } from './devices.js';
 import { afterGvtUnplug, beforeGvtPlug } from './gvt.js';
 import { isDirectory, linkTo, makeDir, MODE_RO, MODE_RW, MODE_WO, putFile, removeTree } from './fsops.js';
@@ -59,6 +59,7 @@ function linkBinding(host: SimHost, p: ParentProfile, driverDir: string): void {
 export function buildBusDriver(host: SimHost, driverDir: string): void {
   const dir = host.sysPath(driverDir);
   for (const f of ['bind', 'unbind', 'uevent']) putFile(join(dir, f), '', MODE_WO);
+  putFile(host.sysPath(join(dirname(dirname(driverDir)), 'drivers_probe')), '', MODE_WO); // the bus's
 }
 
 /** Binds a device to a bus driver; registers it as a parent when that is its mdev driver. */

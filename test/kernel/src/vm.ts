@@ -206,6 +206,20 @@ export interface GuestRun {
   timedOut: boolean;
 }
 
+/**
+ * The environment for qemu: with the wrappers' dir of host tools build.sh unpacked into the tests'
+ * cache dir first on PATH (host-tools.sh; <guest>/host-tools-path), else this process's own.
+ */
+function hostToolsEnv(guestDir: string): NodeJS.ProcessEnv {
+  let bin = '';
+  try {
+    bin = readFileSync(join(guestDir, 'host-tools-path'), 'utf8').trim();
+  } catch {
+    /* an older guest dir: the host's tools */
+  }
+  return bin === '' ? process.env : { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}` };
+}
+
 function qemu(guestDir: string, initrd: string, out: string, accel: Accel, timeoutS: number, bootTimeoutS: number, opts: GuestOptions): Promise<Omit<GuestRun, 'lines' | 'accelWhy'> & { bootStalled: boolean }> {
   const args = [
     '-nodefaults',
@@ -240,6 +254,7 @@ function qemu(guestDir: string, initrd: string, out: string, accel: Accel, timeo
     // coreutils timeout kills qemu even if this process dies first.
     const child = spawn('timeout', ['-s', 'KILL', String(timeoutS + 30), 'qemu-system-x86_64', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: hostToolsEnv(guestDir),
     });
     let text = '';
     let partial = '';

@@ -7,6 +7,7 @@ import { Command, Option } from 'clipanion';
 import { MdevctlCommand } from './base.js';
 import { compareBytes } from '../../model/order.js';
 import { UsageError } from '../../model/errors.js';
+import { nameProblem } from '../../model/names.js';
 
 const KINDS = ['uuid-active', 'uuid-defined', 'uuid-any', 'parent-registered', 'parent-any', 'type'] as const;
 type Kind = (typeof KINDS)[number];
@@ -39,7 +40,11 @@ export class CompleteValuesCommand extends MdevctlCommand {
       'uuid-any': () => [...active(), ...defined()],
       'parent-registered': () => host.parents(),
       'parent-any': () => [...host.parents(), ...host.definitions().map((d) => d.parent)],
-      type: () => host.types(this.parent === '' ? undefined : this.parent).map((t) => t.type),
+      // A parent that is no name (`..`, a slash) has no types: nothing is read for it.
+      type: () => {
+        const parent = this.parent === '' ? undefined : this.parent;
+        return parent !== undefined && nameProblem(parent) !== undefined ? [] : host.types(parent).map((t) => t.type);
+      },
     };
     const out = [...new Set(values[this.kind as Kind]())].filter((v) => !v.includes('\n')).sort(compareBytes);
     this.print(out.map((v) => `${v}\n`).join(''));

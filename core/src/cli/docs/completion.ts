@@ -4,10 +4,10 @@
 // `mdevctl complete-values` (every device backend's parents, types and devices, and the
 // definitions); when mdevctl cannot run, the script reads the host tree under
 // ${MDEVCTL_ENV_ROOT:-/} itself: parents from sys/class/mdev_bus and etc/mdevctl.d, types from the
-// parents' mdev_supported_types, uuids from sys/bus/mdev/devices and the definitions. No
-// candidate is ever evaluated by the shell: files come from compgen -f/-d and bash quotes them
-// (-o filenames), names (from mdevctl or the host) are quoted by the script (printf %q), and
-// nothing goes through compgen -W.
+// parents' mdev_supported_types, uuids from sys/bus/mdev/devices and the definitions. No candidate
+// is ever evaluated by the shell: files come from compgen -f/-d and bash quotes them (-o
+// filenames), names read from the host are quoted by the script (printf %q), and nothing goes
+// through compgen -W.
 
 import type { CommandDoc } from './model.js';
 
@@ -48,7 +48,6 @@ const PARENT_KIND: Record<string, ValueKind> = {
   define: 'parent-any',
   lsmdev: 'parent-any',
   'start-parent-mdevs': 'parent-any',
-  monitor: 'parent-any',
 };
 
 /** The kind of an option's value (long name without dashes) or of a positional argument. */
@@ -141,12 +140,14 @@ _mdevctl_defined_uuids() {
     done
 }
 
-# $1: the kind of value; $2: the parent given on the line (for types), if any. mdevctl knows
-# every backend's parents (not only the mdev bus's); without it, the mdev bus is read here.
+# $1: the kind of value; $2: the parent given on the line (for types), if any. The mdevctl
+# program on the PATH (not a function or alias of that name) knows every backend's parents, not
+# only the mdev bus's; without it (or an mdevctl without complete-values), the mdev bus is read here.
 _mdevctl_values() {
     local root; root=$(_mdevctl_root)
-    local values
-    if command -v mdevctl >/dev/null 2>&1 && values=$(mdevctl complete-values "$1" "$2" 2>/dev/null </dev/null); then
+    local values bin
+    bin=$(type -P mdevctl)
+    if [[ -n $bin ]] && values=$("$bin" complete-values "$1" "$2" 2>/dev/null </dev/null); then
         [[ -n $values ]] && printf '%s\\n' "$values"
         return
     fi

@@ -49,6 +49,26 @@ function packageEntries(dir: string): string[] {
   return ['package.json', ...(manifest.files ?? readdirSync(dir))].filter((e) => existsSync(join(dir, e)) && e !== 'node_modules');
 }
 
+/** npm's rule for a new package's name (lower case, at most 214 characters), scoped or not. */
+const NPM_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+
+/** The package's name: --name, else the directory's own name; refused unless npm would take it. */
+export function packageName(dir: string, name: string | undefined): string {
+  const chosen = name ?? basename(resolve(dir));
+  if (chosen.length > 214 || !NPM_NAME.test(chosen)) {
+    const what = name !== undefined ? `--name ${JSON.stringify(chosen)}` : `The directory name ${JSON.stringify(chosen)}`;
+    throw new MdevctlError(
+      `${what} is not an npm package name (lower case letters, digits, '-', '.', '_', '~', optionally @scope/); ${name !== undefined ? 'choose another' : 'give one with --name'}`,
+    );
+  }
+  return chosen;
+}
+
+/** The file `npm pack` makes for the package (a scope's @ dropped, its / made a -). */
+function tarballName(name: string, version: string): string {
+  return `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`;
+}
+
 /** Not copied from the template: what a build or an install makes there. */
 const SKIP = new Set(['node_modules', 'dist', 'package-lock.json']);
 
@@ -57,14 +77,19 @@ export class PluginInitCommand extends MdevctlCommand {
   static override usage = Command.Usage({
     description: 'Create a plugin package to start from, wired to the plugin SDK this mdevctl ships',
     details: `
-      Copies the example plugin (for the mdpy sample driver) into DIR, which must not exist or be empty, with this mdevctl's @mdevctl/plugin-sdk in DIR/vendor as its dependency (bundled into the plugin's tarball, so neither needs a registry). Then, in DIR: 'npm install' (the SDK from vendor/, TypeScript from the registry), 'npm test', 'npm pack', and as root 'npm install -g ./NAME-VERSION.tgz'; enable the plugin in /etc/mdevctl.d/mdevctl.config.json. DIR is relative to the working directory (MDEVCTL_ENV_ROOT does not apply). Prints one line saying what it created.
+      Copies the example plugin (for the mdpy sample driver) into DIR, which must not exist or be empty, with this mdevctl's @mdevctl/plugin-sdk in DIR/vendor as its dependency (bundled into the plugin's tarball, so neither needs a registry). The package is named after DIR (its last component), or --name. Then, in DIR: 'npm install' (the SDK from vendor/, TypeScript from the registry), 'npm test', 'npm pack', and as root 'npm install -g ./NAME-VERSION.tgz'; enable the plugin in /etc/mdevctl.d/mdevctl.config.json. DIR is relative to the working directory (MDEVCTL_ENV_ROOT does not apply). Prints what it created and what to edit and run next.
     `,
-    examples: [['Start a plugin in ./my-plugin', 'mdevctl plugin-init my-plugin']],
+    examples: [
+      ['Start a plugin in ./mdevctl-plugin-acme (the package mdevctl-plugin-acme)', 'mdevctl plugin-init mdevctl-plugin-acme'],
+      ['Start a scoped package in ./acme', 'mdevctl plugin-init --name @acme/mdevctl-plugin-vgpu acme'],
+    ],
   });
 
+  name = Option.String('--name', { description: 'The npm package name (default: the last component of DIR)' });
   dir = Option.String({ name: 'DIR' });
 
   async execute(): Promise<number> {
+    const name = packageName(this.dir, this.name);
     const dest = resolve(this.dir);
     if (existsSync(dest) && (!statSync(dest).isDirectory() || readdirSync(dest).length > 0)) {
       throw new MdevctlError(`${this.dir} exists and is not an empty directory`);
@@ -84,6 +109,7 @@ export class PluginInitCommand extends MdevctlCommand {
       }
       const manifestPath = join(temp, 'package.json');
       const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown> & { dependencies?: Record<string, string> };
+      manifest['name'] = name;
       manifest.dependencies = { ...manifest.dependencies, [SDK_NAME]: `file:${VENDORED_SDK}` };
       manifest['bundleDependencies'] = [SDK_NAME];
       writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -96,7 +122,19 @@ export class PluginInitCommand extends MdevctlCommand {
       throw e;
     }
     const sdkVersion = (JSON.parse(readFileSync(join(sdk, 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
-    this.print(`Created plugin package ${String((JSON.parse(readFileSync(join(dest, 'package.json'), 'utf8')) as { name?: string }).name)} in ${this.dir} (${SDK_NAME} ${sdkVersion} in ${VENDORED_SDK}); next: cd ${this.dir} && npm install && npm test\n`);
+    const version = (JSON.parse(readFileSync(join(dest, 'package.json'), 'utf8')) as { version?: string }).version ?? '1.0.0';
+    this.print(
+      [
+        `Created plugin package ${name} in ${this.dir} (${SDK_NAME} ${sdkVersion} in ${VENDORED_SDK})`,
+        'Next:',
+        `  cd ${this.dir} && npm install && npm test`,
+        '  edit src/plugin.ts: PLUGIN_NAME (what admins see), claims (the parents and types it is about), its checks;',
+        '       src/index.ts: the options it takes; package.json: description, author, license; README.md',
+        `  npm pack, then as root: npm install -g ./${tarballName(name, version)}`,
+        `  enable it in /etc/mdevctl.d/mdevctl.config.json: {"plugins": {"${name}": true}}`,
+        '',
+      ].join('\n'),
+    );
     return 0;
   }
 }
