@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Build step (after `tsc -b`; `npm run build` runs both): bundles each program of core into one
 // CommonJS file with esbuild — core/dist/bundle/mdevctl.cjs (mdevctl and lsmdev) — so a run loads
-// one file instead of a few hundred modules, then writes the V8 code cache of each
-// (<bundle>.cache) from a run of typical commands on a temp tree. core/bin/launch.cjs loads them.
+// one file instead of a few hundred modules, then writes its V8 code caches (scripts/code-cache.mjs:
+// <bundle>.<command>.cache for each hot command, <bundle>.cjs.cache for the rest) from runs on a temp
+// tree. core/bin/launch.cjs loads them.
 // The sources stay as they are: this only reads core/dist. esbuild's metafile (what went into a
 // bundle) is kept as <bundle>.meta.json; a test checks that no simulator code is in it.
 //
@@ -14,7 +15,7 @@
 //        node scripts/bundle.mjs --no-cache build the bundles only
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -120,11 +121,14 @@ async function bundle({ name, entry }) {
     metafile: true,
   });
   if (result.errors.length > 0) throw new Error(`esbuild failed for ${name}`);
-  const text = result.outputFiles[0].text;
+  // ASCII only (esbuild escapes strings itself; this is comments): core/bin/launch.cjs reads the
+  // bundle as latin1, a plain copy, where UTF-8 decoding cost a millisecond a run.
+  const text = result.outputFiles[0].text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   // vm.Script code cannot import() on node 20: none may be left (a dependency's own, say).
   const left = text.match(/(?<![\w$.])import\(.{0,40}/);
   if (left) throw new Error(`${outfile} still has an import(): ${left[0]}`);
-  rmSync(`${outfile}.cache`, { force: true }); // a cache must never outlive its bundle
+  // A cache must never outlive its bundle.
+  for (const f of readdirSync(outDir)) if (f.startsWith(`${name}.`) && f.endsWith('.cache')) rmSync(join(outDir, f), { force: true });
   writeFileSync(`${outfile}.tmp`, text);
   renameSync(`${outfile}.tmp`, outfile);
   writeFileSync(join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));

@@ -22,8 +22,8 @@ const args = process.argv.slice(2);
 const check = args.includes('--check');
 const dir = args.find((a) => !a.startsWith('--')) ?? PACKAGE_DIR;
 if (check) {
-  const stale = staleGeneratedFiles(dir);
+  const stale = await staleGeneratedFiles(dir);
   for (const f of stale) console.error(`generate-docs: ${f} is missing or out of date`);
   process.exit(stale.length > 0 ? 1 : 0);
 }
-for (const path of writeGeneratedFiles(dir)) console.log(`generated ${path}`);
+for (const path of await writeGeneratedFiles(dir)) console.log(`generated ${path}`);

@@ -33,7 +33,7 @@ import { Listing } from './output/listing.js';
 import { MdevctlError, ValidationFailed, firstLine, messageOf } from './model/errors.js';
 import { formatListJson, formatListText, type ListEntry } from './output/devices.js';
 import { formatTypesJson, formatTypesText } from './output/types.js';
-import { DesiredState } from './desired/service.js';
+import type { DesiredState } from './desired/service.js';
 import { isolatedRunDirWarning } from './host/deployment.js';
 import { applyBuiltinPlacement } from './desired/policies.js';
 import { Monitor, type MonitorOptions, type WriteLine } from './monitor/monitor.js';
@@ -274,8 +274,9 @@ export class Mdevctl {
     return { lines, checked: scan.devices.length + scan.problems.length, errors };
   }
 
-  /** `apply`, `diff` and `assert` of a desired-state file (desired/service.ts). */
-  desiredState(): DesiredState {
+  /** `apply`, `diff` and `assert` of a desired-state file (desired/service.ts, loaded only for them). */
+  async desiredState(): Promise<DesiredState> {
+    const { DesiredState } = await import('./desired/service.js');
     return new DesiredState({
       host: this.host,
       hooks: this.hooks,

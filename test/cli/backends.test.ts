@@ -139,7 +139,7 @@ test('without the plugin, the toy parents are not there and the host lists as be
 
 test('bash completion offers the toy parents, types and devices beside the mdev ones (mdevctl complete-values)', async () => {
   const gen = await docs();
-  const script = gen.generatedFiles().find((f) => f.path === gen.COMPLETION_FILE)?.content ?? '';
+  const script = (await gen.generatedFiles()).find((f) => f.path === gen.COMPLETION_FILE)?.content ?? '';
   withToys((h) => {
     writeFileSync(h.path('mdevctl.bash'), script);
     mkdirSync(h.path('bin'));

@@ -34,7 +34,7 @@ test('Tab in a real bash never evaluates a file, parent, uuid or type name, and 
   mkdirSync(join(cwd, PLUGIN_DIR), { recursive: true });
   writeFileSync(join(cwd, FILE), '{}');
   const completion = join(t.dir, 'mdevctl.bash');
-  writeFileSync(completion, gen.generatedFiles().find((f) => f.path === gen.COMPLETION_FILE)?.content ?? '');
+  writeFileSync(completion, (await gen.generatedFiles()).find((f) => f.path === gen.COMPLETION_FILE)?.content ?? '');
   // mdevctl is a function that records its arguments (args.1, args.2, …): Enter proves what
   // the line held.
   writeFileSync(

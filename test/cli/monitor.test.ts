@@ -388,7 +388,7 @@ test('monitor in --help, the man page and the completion (all generated from the
   assert.equal(help.status, 0, help.stderr);
   for (const o of ['--json', '--initial', '--count', '--timeout', '--parent', '--uuid']) assert.ok(help.stdout.includes(o), o);
   const gen = await docs();
-  const files = gen.generatedFiles();
+  const files = await gen.generatedFiles();
   const man = files.find((f) => f.path === 'man/mdevctl.8')?.content ?? '';
   assert.match(man, /\n\.SS monitor\n/);
   assert.ok(man.includes('[\\fB\\-\\-count\\fR \\fIN\\fR] [\\fB\\-\\-timeout\\fR \\fISECONDS\\fR]'), 'synopsis placeholders');

@@ -19,7 +19,7 @@ const I915 = '0000:00:02.0';
 test('CMD --help for every command (listed, hidden, new and 0.x): usage, every option, the examples', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const commands = (await docs()).documentedCommands();
+    const commands = await (await docs()).documentedCommands();
     const names = commands.map((c) => c.name);
     for (const c of ['define', 'undefine', 'modify', 'start', 'stop', 'list', 'types', 'start-parent-mdevs', 'import-legacy', 'install-system-files', 'list-saved']) {
       assert.ok(names.includes(c), `${c} is documented`);
@@ -52,14 +52,14 @@ test('CMD --help for every command (listed, hidden, new and 0.x): usage, every o
 
 test('the man pages: every command in its section, every option, the examples; roff without warnings', async (t) => {
   const gen = await docs();
-  const files = new Map(gen.generatedFiles().map((f) => [f.path, f.content]));
+  const files = new Map((await gen.generatedFiles()).map((f) => [f.path, f.content]));
   const page = files.get('man/mdevctl.8') ?? '';
   const lsmdev = files.get('man/lsmdev.8') ?? '';
   assert.match(page, /^\.TH MDEVCTL 8 "" "mdevctl 1\.4\.0" "System Administration"$/m);
   assert.match(lsmdev, /^\.TH LSMDEV 8 /m);
   const roffDash = (s: string) => s.replaceAll('-', '\\-');
   const section = (name: string) => page.indexOf(`\n.SH ${name}\n`);
-  for (const c of gen.documentedCommands()) {
+  for (const c of await gen.documentedCommands()) {
     const at = page.indexOf(`\n.SS ${roffDash(c.name)}\n`);
     assert.ok(at > 0, `${c.name} has a section`);
     if (c.legacy) assert.ok(at > section('DEPRECATED 0.x COMMANDS'), `${c.name} is with the 0.x commands`);
@@ -91,7 +91,7 @@ test('scripts/generate-docs.mjs writes what the generators make, and --check fin
     assert.match(stale.stderr, /man\/mdevctl\.8 is missing or out of date/);
     const r = spawnSync(process.execPath, [script, dir], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    for (const f of gen.generatedFiles()) assert.equal(readFileSync(join(dir, f.path), 'utf8'), f.content, f.path);
+    for (const f of await gen.generatedFiles()) assert.equal(readFileSync(join(dir, f.path), 'utf8'), f.content, f.path);
     assert.equal(spawnSync(process.execPath, [script, '--check', dir], { encoding: 'utf8' }).status, 0);
   } finally {
     cleanup();
@@ -102,7 +102,7 @@ test('bash completion: commands, options, and the host\'s uuids, parents and typ
   const gen = await docs();
   const temp = tempDir();
   const script = join(temp.dir, 'mdevctl.bash');
-  writeFileSync(script, gen.generatedFiles().find((f) => f.path === gen.COMPLETION_FILE)?.content ?? '');
+  writeFileSync(script, (await gen.generatedFiles()).find((f) => f.path === gen.COMPLETION_FILE)?.content ?? '');
   const h = simHost({ parents: ['mtty', 'mdpy', I915] });
   try {
     const run = (...args: string[]) => assert.equal(mdevctl(h.root, ...args).status, 0, args.join(' '));
@@ -113,7 +113,7 @@ test('bash completion: commands, options, and the host\'s uuids, parents and typ
     run('start', '-p', I915, '-t', 'i915-GVTg_V5_4', '-u', U3);
     const c = (line: string) => complete(script, line, { MDEVCTL_ENV_ROOT: h.root });
 
-    const documented = gen.documentedCommands();
+    const documented = await gen.documentedCommands();
     const visible = documented.filter((d) => !d.hidden && !d.legacy).map((d) => d.name);
     /** The long options of a command, in definition order, then --help. */
     const longOptions = (name: string) => [

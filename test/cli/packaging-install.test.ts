@@ -85,7 +85,7 @@ test('npm pack → npm install -g (offline, temp prefix) → mdevctl, lsmdev, ma
 
     // 4. the shipped documents are what the definitions give now; npm linked the man pages
     const gen = await docs();
-    for (const f of gen.generatedFiles()) assert.equal(readFileSync(join(pkg, f.path), 'utf8'), f.content, `shipped ${f.path} is current`);
+    for (const f of await gen.generatedFiles()) assert.equal(readFileSync(join(pkg, f.path), 'utf8'), f.content, `shipped ${f.path} is current`);
     for (const page of ['mdevctl.8', 'lsmdev.8']) {
       assert.equal(readFileSync(join(prefix, 'share/man/man8', page), 'utf8'), readFileSync(join(pkg, 'man', page), 'utf8'), `man ${page} is linked`);
     }

@@ -13,7 +13,7 @@ import { docs } from '../helpers/packaging.js';
 
 async function page(): Promise<string> {
   const gen = await docs();
-  return gen.generatedFiles().find((f) => f.path === 'man/mdevctl.8')?.content ?? '';
+  return (await gen.generatedFiles()).find((f) => f.path === 'man/mdevctl.8')?.content ?? '';
 }
 
 /** The roff between `.SH name` and the next `.SH`. */
@@ -57,7 +57,7 @@ test('mdevctl(8): the environment and the lock file', async () => {
   assert.match(env, /default 120; 0 fails at once/);
   const files = plain(section(roff, 'FILES'));
   assert.match(files, new RegExp(`^${lock.replaceAll('.', '\\.')}$`, 'm'), 'FILES has the lock file');
-  const lsmdev = (await docs()).generatedFiles().find((f) => f.path === 'man/lsmdev.8')?.content ?? '';
+  const lsmdev = (await (await docs()).generatedFiles()).find((f) => f.path === 'man/lsmdev.8')?.content ?? '';
   assert.ok(plain(lsmdev).includes('MDEVCTL_ENV_ROOT, MDEVCTL_CONFIG and MDEVCTL_LOG, as for mdevctl(8)'));
 });
 
@@ -84,7 +84,7 @@ test('mdevctl(8) OPTIONS: each description is a sentence, then "Valid for: <comm
   }
   const text = section(`\n${rendered.stdout.replace(/^([A-Z][A-Z0-9 .-]+)$/gm, '.SH $1')}`, 'OPTIONS');
   // Each "Valid for:" list, as rendered, names whole commands (none split as "un-" / "define").
-  const commands = new Set((await docs()).documentedCommands().map((c) => c.name));
+  const commands = new Set((await (await docs()).documentedCommands()).map((c) => c.name));
   const lists = [...text.matchAll(/Valid\s+for:\s+([^.]*)\./g)].map((m) => (m[1] ?? '').replace(/\s+/g, ' ').split(', '));
   assert.equal(lists.length, checked - 2);
   for (const list of lists) for (const name of list) assert.ok(commands.has(name), `rendered "Valid for:" names ${JSON.stringify(name)}`);

@@ -39,7 +39,7 @@ test('install-system-files on an empty root: the dirs, the udev rule, man pages 
     assert.equal(statSync(join(root, RULE)).mode & 0o777, 0o644);
     // man pages and completion: what the generators make from the command definitions
     const gen = await docs();
-    const files = new Map(gen.generatedFiles().map((f) => [f.path, f.content]));
+    const files = new Map((await gen.generatedFiles()).map((f) => [f.path, f.content]));
     assert.equal(readFileSync(join(root, 'usr/share/man/man8/mdevctl.8'), 'utf8'), files.get('man/mdevctl.8'));
     assert.equal(readFileSync(join(root, 'usr/share/man/man8/lsmdev.8'), 'utf8'), files.get('man/lsmdev.8'));
     for (const name of ['mdevctl', 'lsmdev']) {

@@ -196,14 +196,14 @@ export interface GeneratedFile {
 }
 
 export interface DocsModule {
-  generatedFiles(): GeneratedFile[];
-  documentedCommands(): Array<{
+  generatedFiles(): Promise<GeneratedFile[]>;
+  documentedCommands(): Promise<Array<{
     name: string;
     hidden: boolean;
     legacy: boolean;
     examples: ReadonlyArray<readonly [string, string]>;
     options: ReadonlyArray<{ names: readonly string[] }>;
-  }>;
+  }>>;
   COMPLETION_FILE: string;
 }
 

@@ -14,6 +14,14 @@ const { compareBytes } = (await import(join(REPO, 'core/dist/model/order.js'))) 
   compareBytes: (a: string, b: string) => number;
 };
 
+interface Device {
+  uuid: string;
+  parent: string;
+  type: string;
+  start: 'auto' | 'manual';
+  attrs: Array<{ name: string; value: string }>;
+}
+
 const anyString = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }), // any code point, astral ones too
@@ -65,6 +73,37 @@ test('prettyJson writes what the recursive version wrote, for any JSON', () => {
       assert.equal(prettyJson(value, indent), reference(value, indent));
     }),
     { numRuns: 1000 },
+  );
+});
+
+test('the JSON listing (plain objects through JSON.stringify) is the text prettyJson writes, for any devices', async () => {
+  const { formatListJson, configJson } = (await import(join(REPO, 'core/dist/output/devices.js'))) as {
+    formatListJson(entries: ReadonlyArray<{ device: Device }>, forOneUuid: boolean): string;
+    configJson(device: Device): Json;
+  };
+  // Keys an object would reorder or refuse, besides any string.
+  const key = fc.oneof(anyString, fc.constantFrom('0', '1', '2', '9', '10', '01', '4294967295', '__proto__', 'constructor', 'mdev_type'));
+  const device = fc.record({
+    uuid: key,
+    parent: fc.oneof(key, fc.constantFrom('mtty', 'mdpy')),
+    type: anyString,
+    start: fc.constantFrom('auto', 'manual'),
+    attrs: fc.array(fc.record({ name: key, value: anyString }), { maxLength: 3 }),
+  });
+  const integerParents = ['10', '9', '__proto__'].map((parent) => ({ uuid: `u${parent}`, parent, type: 't', start: 'auto' as const, attrs: [] }));
+  fc.assert(
+    fc.property(fc.array(device, { maxLength: 8 }), (devices) => {
+      // As the listing gives them: grouped by parent.
+      const entries = [...devices].sort((a, b) => compareBytes(a.parent, b.parent)).map((d) => ({ device: d }));
+      const parents: Array<[string, Json[]]> = [];
+      for (const { device: d } of entries) {
+        if (parents[parents.length - 1]?.[0] !== d.parent) parents.push([d.parent, []]);
+        parents[parents.length - 1]?.[1].push(obj([[d.uuid, configJson(d)]]));
+      }
+      const want = entries.length === 0 ? '[]\n' : reference([obj(parents)]) + '\n';
+      assert.equal(formatListJson(entries, false), want);
+    }),
+    { numRuns: 1000, examples: [[integerParents]] },
   );
 });
 

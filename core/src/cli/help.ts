@@ -3,7 +3,7 @@
 
 import type { Cli, Definition } from 'clipanion';
 import type { CliContext } from './context.js';
-import { LEGACY_CATEGORY } from './legacy/commands.js';
+import { LEGACY_CATEGORY } from './legacy/names.js';
 
 export const ABOUT = 'A mediated device management utility for Linux';
 

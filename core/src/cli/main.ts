@@ -3,7 +3,7 @@
 // command that cannot finish too (lifecycle/unsettled.ts), never exit status 0.
 
 import { basename } from 'node:path';
-import type { Cli } from 'clipanion';
+import { Cli, type CommandClass } from 'clipanion';
 import type { MdevctlPlugin } from '@mdevctl/plugin-sdk';
 import { Mdevctl } from '../app.js';
 import { StderrLogger, parseLogLevel } from '../host/log.js';
@@ -11,9 +11,10 @@ import { MdevctlError, UsageError, messageOf } from '../model/errors.js';
 import { command as untilSettled } from '../lifecycle/unsettled.js';
 import type { CliContext } from './context.js';
 import { commandHelp, programHelp } from './help.js';
-import { reorderLegacyArgs } from './legacy/commands.js';
-import { VERSION, commandClasses, commandNamed, createCli, hiddenCommands, type Program } from './registry.js';
+import { reorderLegacyArgs } from './legacy/names.js';
+import { COMMAND_NAMES, VERSION, commandClasses, commandNamed, createCli, everyCommandCli, hiddenCommands, type Program } from './registry.js';
 import { finalStatus, processIO } from './fd-output.js';
+import { parsePlain } from './fast-parse.js';
 
 export { EXIT_STDOUT_CLOSED, FdOutput } from './fd-output.js';
 import { didYouMean } from './suggest.js';
@@ -38,15 +39,33 @@ export interface MainOptions {
   readonly plugins?: readonly MdevctlPlugin[];
 }
 
+/** The class of the command the first argument names (lsmdev's one command), unless help is asked for. */
+async function namedCommand(program: Program, args: readonly string[]): Promise<CommandClass<CliContext> | undefined> {
+  if (needsEveryCommand(args)) return undefined;
+  if (program === 'lsmdev') return (await commandClasses(program))[0];
+  return args[0] !== undefined ? commandNamed(args[0]) : undefined;
+}
+
 /**
  * The CLI that parses these arguments: when the first one names an mdevctl command exactly, only
  * that command is registered (clipanion builds its parser for the commands registered, a cost
  * paid on every run); otherwise, and for help, every command.
  */
-function cliFor(program: Program, args: readonly string[]): Cli<CliContext> {
-  const first = args[0];
-  const named = program === 'mdevctl' && first !== undefined && !needsEveryCommand(args) ? commandNamed(first) : undefined;
-  return named ? createCli(program, [named]) : createCli(program);
+async function cliFor(program: Program, args: readonly string[]): Promise<Cli<CliContext>> {
+  const named = program === 'mdevctl' ? await namedCommand(program, args) : undefined;
+  return named ? createCli(program, [named]) : everyCommandCli(program);
+}
+
+/**
+ * The command for the plain argument shapes (cli/fast-parse.ts), with the context as clipanion
+ * makes it (its defaults, then ours, getters kept); undefined: clipanion parses.
+ */
+function plainCommand(program: Program, named: CommandClass<CliContext>, args: readonly string[], userContext: object) {
+  const context = Object.defineProperties({}, {
+    ...Object.getOwnPropertyDescriptors(Cli.defaultContext),
+    ...Object.getOwnPropertyDescriptors(userContext),
+  }) as CliContext;
+  return program === 'lsmdev' ? parsePlain(named, [], args, context) : parsePlain(named, [args[0] as string], args.slice(1), context);
 }
 
 /** Help describes every command. */
@@ -71,10 +90,12 @@ async function run(argv: readonly string[], io: CliIO, options: MainOptions): Pr
   const args = program === 'mdevctl' ? reorderLegacyArgs(argv) : argv;
   const level = parseLogLevel(io.env['MDEVCTL_LOG']);
   const log = new StderrLogger(level, (line) => io.stderr.write(line));
-  const cli = cliFor(program, args);
+  // Built only when used: help, errors, and the arguments that are no plain shape.
+  let built: Promise<Cli<CliContext>> | undefined;
+  const cli = (): Promise<Cli<CliContext>> => (built ??= cliFor(program, args));
 
   try {
-    const early = helpOrVersion(cli, program, args);
+    const early = await helpOrVersion(cli, program, args);
     if (early) {
       (early.toStderr ? io.stderr : io.stdout).write(early.text);
       return early.status;
@@ -102,9 +123,10 @@ async function run(argv: readonly string[], io: CliIO, options: MainOptions): Pr
     };
     let command;
     try {
-      command = cli.process([...args], context);
+      const named = await namedCommand(program, args);
+      command = (named && plainCommand(program, named, args, context)) ?? (await cli()).process([...args], context);
     } catch (err) {
-      throw new UsageError(syntaxProblem(err, program === 'mdevctl' ? args[0] : undefined, cli, program));
+      throw new UsageError(await syntaxProblem(err, program === 'mdevctl' ? args[0] : undefined, await cli(), program));
     }
     return await untilSettled(command.validateAndExecute(), () => {
       io.stderr.write('Error: the command stopped before it finished (a promise never settled)\n');
@@ -121,38 +143,39 @@ function rootFrom(env: NodeJS.ProcessEnv): string {
 }
 
 /** `--help`/`-h` anywhere, `help [CMD]`, `--version`/`-V`, or no command at all. */
-function helpOrVersion(
-  cli: Cli<CliContext>,
+async function helpOrVersion(
+  cli: () => Promise<Cli<CliContext>>,
   program: Program,
   args: readonly string[],
-): { text: string; status: number; toStderr?: boolean } | undefined {
-  // The definitions (clipanion renders every command's usage for them) only when they are used.
-  const commandDef = (name: string | undefined) =>
-    cli.definitions().find((d) => (program === 'lsmdev' ? true : d.path === `${program} ${name}`));
+): Promise<{ text: string; status: number; toStderr?: boolean } | undefined> {
+  // The CLI and its definitions (clipanion renders every command's usage for them) only when used.
+  const commandDef = async (name: string | undefined) =>
+    (await cli()).definitions().find((d) => (program === 'lsmdev' ? true : d.path === `${program} ${name}`));
+  const every = async () => programHelp(await cli(), program, VERSION, hiddenCommands(await commandClasses(program)));
   const first = args[0];
   if (program === 'mdevctl' && first === 'help') {
-    const def = args[1] !== undefined ? commandDef(args[1]) : undefined;
-    if (args[1] !== undefined && !def) throw new UsageError(unknownCommand(args[1], cli, program));
-    return { text: def ? commandHelp(def, program) : programHelp(cli, program, VERSION, hiddenCommands(commandClasses(program))), status: 0 };
+    const def = args[1] !== undefined ? await commandDef(args[1]) : undefined;
+    if (args[1] !== undefined && !def) throw new UsageError(await unknownCommand(args[1], program));
+    return { text: def ? commandHelp(def, program) : await every(), status: 0 };
   }
   if (args.includes('--help') || args.includes('-h')) {
-    const def = program === 'lsmdev' ? cli.definitions()[0] : commandDef(first);
-    return { text: def ? commandHelp(def, program) : programHelp(cli, program, VERSION, hiddenCommands(commandClasses(program))), status: 0 };
+    const def = program === 'lsmdev' ? (await cli()).definitions()[0] : await commandDef(first);
+    return { text: def ? commandHelp(def, program) : await every(), status: 0 };
   }
   if ((program === 'lsmdev' || args.length === 1) && (args.includes('--version') || args.includes('-V'))) {
     return { text: `${program} ${VERSION}\n`, status: 0 };
   }
   if (program === 'mdevctl' && args.length === 0) {
-    return { text: programHelp(cli, program, VERSION, hiddenCommands(commandClasses(program))), status: 2, toStderr: true };
+    return { text: await every(), status: 2, toStderr: true };
   }
   return undefined;
 }
 
 /** One line for clipanion's parse errors; an unknown command or option gets the nearest known one and --help. */
-function syntaxProblem(err: unknown, command: string | undefined, cli: Cli<CliContext>, program: Program): string {
+async function syntaxProblem(err: unknown, command: string | undefined, cli: Cli<CliContext>, program: Program): Promise<string> {
   if (command !== undefined && !command.startsWith('-')) {
-    const known = cli.definitions().some((d) => d.path.endsWith(` ${command}`)) || commandNamed(command) !== undefined;
-    if (!known) return unknownCommand(command, cli, program);
+    const known = cli.definitions().some((d) => d.path.endsWith(` ${command}`)) || COMMAND_NAMES.includes(command);
+    if (!known) return unknownCommand(command, program);
   }
   const candidates = (err as { candidates?: Array<{ reason: string | null }> }).candidates;
   const reason = candidates?.find((c) => c.reason)?.reason;
@@ -167,9 +190,9 @@ function syntaxProblem(err: unknown, command: string | undefined, cli: Cli<CliCo
 }
 
 /** `unrecognized subcommand 'X'`, the nearest command, and where the list is. */
-function unknownCommand(typed: string, cli: Cli<CliContext>, program: Program): string {
-  // The CLI may hold the one command named; the suggestion looks at all of them.
-  const all = createCli(program).definitions().map((d) => d.path.split(' ').pop() ?? '');
+async function unknownCommand(typed: string, program: Program): Promise<string> {
+  // The suggestion looks at every command.
+  const all = (await everyCommandCli(program)).definitions().map((d) => d.path.split(' ').pop() ?? '');
   return `unrecognized subcommand '${typed}'.${didYouMean(typed, all)} See '${program} --help'`;
 }
 

@@ -107,6 +107,7 @@ export function attributesFromJson(value: unknown, origin: string): Attribute[] 
   if (!Array.isArray(value)) {
     throw new MdevctlError(`Invalid device config in ${origin}: "attrs" must be an array`);
   }
+  if (value.length === 0) return value as Attribute[]; // JSON.parse's own empty array: nothing to copy
   return value.map((item, i) => {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
       throw new MdevctlError(`Invalid device config in ${origin}: attribute ${i} is not an object`);

@@ -51,6 +51,11 @@ export function formatListJson(entries: readonly ListEntry[], forOneUuid: boolea
     return prettyJson(configJson(only.device, only.extra)) + '\n';
   }
   if (entries.length === 0) return '[]\n';
+  const fast = plainListing(entries);
+  if (fast !== undefined) {
+    const out = JSON.stringify(fast, null, 2);
+    if (!out.includes('\\ud')) return out + '\n';
+  }
   const parents: Array<[string, Json[]]> = [];
   for (const { device, extra } of entries) {
     let group = parents[parents.length - 1];
@@ -61,4 +66,41 @@ export function formatListJson(entries: readonly ListEntry[], forOneUuid: boolea
     group[1].push(obj([[device.uuid, configJson(device, extra)]]));
   }
   return prettyJson([obj(parents)]) + '\n';
+}
+
+/** Keys a JS object would not keep in insertion order (integer-like ones come first) or cannot hold. */
+const UNSAFE_KEY = /^(?:0|[1-9][0-9]*|__proto__)$/;
+
+/**
+ * The JSON listing as plain arrays and objects in one pass, for node's own JSON.stringify (the
+ * same text as prettyJson: 2 spaces, `[]`/`{}`, the same string escapes): a fraction of the time
+ * at 10k devices. undefined when it cannot give the same text: -x fields, or a key an object
+ * would not keep in place (like an integer, `__proto__`, repeated). Objects keyed by data have no
+ * prototype: V8 keeps them as dictionaries, not a hidden class per uuid.
+ */
+function plainListing(entries: readonly ListEntry[]): unknown[] | undefined {
+  const parents = Object.create(null) as Record<string, unknown[]>;
+  let group: unknown[] = [];
+  let current: string | undefined;
+  for (const { device: d, extra } of entries) {
+    if (extra !== undefined) return undefined;
+    if (d.parent !== current) {
+      if (UNSAFE_KEY.test(d.parent) || Object.hasOwn(parents, d.parent)) return undefined;
+      current = d.parent;
+      group = [];
+      parents[current] = group;
+    }
+    const attrs: unknown[] = [];
+    for (const a of d.attrs) {
+      if (UNSAFE_KEY.test(a.name)) return undefined;
+      const attr = Object.create(null) as Record<string, string>;
+      attr[a.name] = a.value;
+      attrs.push(attr);
+    }
+    if (UNSAFE_KEY.test(d.uuid)) return undefined;
+    const item = Object.create(null) as Record<string, unknown>;
+    item[d.uuid] = { mdev_type: d.type, start: d.start, attrs };
+    group.push(item);
+  }
+  return [parents];
 }

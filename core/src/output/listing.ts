@@ -66,8 +66,8 @@ export class Listing {
     return scan.devices.map((def): ListEntry => {
       const active = running.get(def.uuid);
       const isActive = active !== undefined && active.parent === def.parent && active.type === def.type;
-      const device = { uuid: def.uuid, parent: def.parent, type: def.type, start: def.start, attrs: def.attrs };
-      return isActive ? { device, marker: '(active)' } : { device };
+      // The definition is the device (no copy: 10k of them are kept until the output is made).
+      return isActive ? { device: def, marker: '(active)' } : { device: def };
     });
   }
 

@@ -360,9 +360,11 @@ export class DefinitionStore {
  * decodes bad bytes to U+FFFD; the careful path reads bytes and refuses them as it words it).
  * Other read errors as load() words them.
  */
+const READ_LISTED = { encoding: 'utf8', flag: NO_FOLLOW as unknown as string } as const; // node takes numeric flags
+
 function readListedFile(path: string): string | undefined {
   try {
-    const text = readFileSync(path, { encoding: 'utf8', flag: NO_FOLLOW as unknown as string }); // node takes numeric flags
+    const text = readFileSync(path, READ_LISTED); // one options object for every file
     if (text.includes('\ufffd') || text.length > MAX_CONFIG_BYTES / 4) return undefined;
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a BOM is dropped, as decodeConfig does
   } catch (err) {

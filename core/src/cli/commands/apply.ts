@@ -37,7 +37,7 @@ export class ApplyCommand extends MdevctlCommand {
     const extra = this.dryRun ? { dry_run: true } : {};
     try {
       const wait = waitSeconds(this.waitParents);
-      const desired = this.context.app().desiredState();
+      const desired = await this.context.app().desiredState();
       const result = await withProgress(this.context.stderr, this.context.env, (progress) =>
         desired.apply(this.file, {
           prune: this.prune,

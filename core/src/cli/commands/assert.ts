@@ -33,7 +33,7 @@ export class AssertCommand extends MdevctlCommand {
   async execute(): Promise<number> {
     try {
       const wait = waitSeconds(this.waitParents);
-      const { plan } = await this.context.app().desiredState().diff(this.file, {
+      const { plan } = await (await this.context.app().desiredState()).diff(this.file, {
         prune: this.prune,
         ...(wait !== undefined ? { waitParents: wait } : {}),
         notice: (line) => this.context.stderr.write(`${line}\n`),

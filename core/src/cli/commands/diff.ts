@@ -24,7 +24,7 @@ export class DiffCommand extends MdevctlCommand {
 
   async execute(): Promise<number> {
     try {
-      const { plan } = await this.context.app().desiredState().diff(this.file, { prune: this.prune });
+      const { plan } = await (await this.context.app().desiredState()).diff(this.file, { prune: this.prune });
       this.print(this.json ? formatPlanJson(plan, plan.steps.length > 0) : formatPlanText(plan));
       return 0;
     } catch (err) {

@@ -17,12 +17,13 @@ export const PACKAGE_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 export { MAN_PAGES, COMPLETION_FILE, type GeneratedFile } from './outputs.js';
 
 /** Every command of the mdevctl program, as documented. */
-export function documentedCommands(): CommandDoc[] {
-  return commandDocs(createCli('mdevctl').definitions(), commandClasses('mdevctl'));
+export async function documentedCommands(): Promise<CommandDoc[]> {
+  const classes = await commandClasses('mdevctl');
+  return commandDocs(createCli('mdevctl', classes).definitions(), classes);
 }
 
-export function generatedFiles(): GeneratedFile[] {
-  const docs = documentedCommands();
+export async function generatedFiles(): Promise<GeneratedFile[]> {
+  const docs = await documentedCommands();
   const list = docs.find((c) => c.name === 'list');
   if (!list) throw new Error('no list command to document lsmdev with');
   return [
@@ -33,8 +34,8 @@ export function generatedFiles(): GeneratedFile[] {
 }
 
 /** Writes the generated files under `dir` (default: the package directory); returns their paths. */
-export function writeGeneratedFiles(dir: string = PACKAGE_DIR): string[] {
-  return generatedFiles().map((f) => {
+export async function writeGeneratedFiles(dir: string = PACKAGE_DIR): Promise<string[]> {
+  return (await generatedFiles()).map((f) => {
     const path = join(dir, f.path);
     mkdirSync(dirname(path), { recursive: true });
     const temp = `${path}.${process.pid}.tmp`;
@@ -45,8 +46,8 @@ export function writeGeneratedFiles(dir: string = PACKAGE_DIR): string[] {
 }
 
 /** The generated files under `dir` that are missing or differ from a fresh generation. */
-export function staleGeneratedFiles(dir: string = PACKAGE_DIR): string[] {
-  return generatedFiles()
+export async function staleGeneratedFiles(dir: string = PACKAGE_DIR): Promise<string[]> {
+  return (await generatedFiles())
     .filter((f) => {
       try {
         return readFileSync(join(dir, f.path), 'utf8') !== f.content;

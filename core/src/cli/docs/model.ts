@@ -4,7 +4,7 @@
 
 import type { CommandClass, Definition } from 'clipanion';
 import type { CliContext } from '../context.js';
-import { LEGACY_CATEGORY } from '../legacy/commands.js';
+import { LEGACY_CATEGORY } from '../legacy/names.js';
 import { hiddenCommands } from '../registry.js';
 
 export interface OptionDoc {

@@ -8,24 +8,7 @@ import { MdevctlCommand } from '../commands/base.js';
 import { conflicts } from '../values.js';
 import { legacyDefaultStart, pendingLegacy, type StartPolicy } from './layout.js';
 
-/** The category of the legacy commands in the command definitions (help, man page, completion). */
-export const LEGACY_CATEGORY = 'Deprecated 0.x commands';
-
-export const LEGACY_COMMAND_NAMES = [
-  'create-mdev', 'list-all', 'list-available', 'list-mdevs', 'list-saved', 'remove-mdev', 'set-start',
-  'start-mdev', 'stop-mdev',
-] as const;
-
-const POLICY_OPTIONS = new Set(['--auto', '--manual']);
-
-/** `mdevctl [--auto|--manual]… create-mdev|set-start …` → the options after the command. */
-export function reorderLegacyArgs(args: readonly string[]): readonly string[] {
-  let i = 0;
-  while (i < args.length && POLICY_OPTIONS.has(args[i] ?? '')) i++;
-  const command = args[i];
-  if (i === 0 || (command !== 'create-mdev' && command !== 'set-start')) return args;
-  return [command, ...args.slice(i + 1), ...args.slice(0, i)];
-}
+export { LEGACY_CATEGORY, LEGACY_COMMAND_NAMES, reorderLegacyArgs } from './names.js';
 
 export abstract class LegacyCommand extends MdevctlCommand {
   /** The 1.x command(s) to use instead, as shown in the deprecation notice. */
