@@ -5,11 +5,12 @@
 // `node -e 0`. Prints a table of medians, the ratios ours ÷ 1.2.0 and ours ÷ bare node, and peak
 // RSS (one more run of each command under /usr/bin/time), and writes the same as JSON.
 //
-// Usage: node bench/run.mjs [--quick] [--runs N] [--sizes 0,1000,10000] [--out FILE] [--no-upstream] [--sim-spm]
+// Usage: node bench/run.mjs [--quick] [--runs N] [--sizes 0,1000,10000] [--out FILE] [--no-upstream] [--sim-spm] [--vgpu-only]
 //   --quick    3 runs, hosts of 0 and 10k definitions, start-parent-mdevs once
 //   --out      the JSON (default bench/results/latest.json)
 //   --sim-spm  also start-parent-mdevs of the 1k devices on the simulated kernel, once (a minute or
 //              more, nearly all of it the simulator's: it makes each device's sysfs dir and links)
+//   --vgpu-only  only the vendor-VFIO rows (vGPUs on SR-IOV VFs); no JSON written
 
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ function options(argv) {
     else if (a === '--out') o.out = resolve(value());
     else if (a === '--no-upstream') o.upstream = false;
     else if (a === '--sim-spm') o.simSpm = true;
+    else if (a === '--vgpu-only') o.vgpuOnly = true;
     else if (a === '--help' || a === '-h') usage();
     else usage(`unknown option ${a}`);
   }
@@ -48,7 +50,7 @@ function options(argv) {
 }
 
 function usage(problem) {
-  const text = 'usage: node bench/run.mjs [--quick] [--runs N] [--sizes 0,1000,10000] [--out FILE] [--no-upstream] [--sim-spm]\n';
+  const text = 'usage: node bench/run.mjs [--quick] [--runs N] [--sizes 0,1000,10000] [--out FILE] [--no-upstream] [--sim-spm] [--vgpu-only]\n';
   if (problem) {
     process.stderr.write(`bench: ${problem}\n${text}`);
     process.exit(2);
@@ -244,6 +246,41 @@ function measure(row, sides) {
   return result;
 }
 
+// ---------------------------------------------------------------- a vendor-VFIO host (issue 24)
+
+/**
+ * Rows of ours alone on a simulated host with both vendor-VFIO GPUs (32 VFs, each a parent)
+ * beside the mdev parents: 16 vGPU definitions (8 running, started by mdevctl) and 8 of mtty;
+ * `list`, `list -d`, and `start -u` of a vGPU on the simulated kernel (its stop untimed). 1.2.0
+ * is not run: it sees no vGPU without the mdev bus.
+ */
+function vgpuRows() {
+  const root = join(scratch, 'vgpu');
+  mkdirSync(root, { recursive: true });
+  sim.createSimulatedHost(root, { parents: [...sim.PARENT_NAMES, ...sim.VFIO_GPUS], vgpu: { nvidiaDelayMs: 0, exitBusyMs: 0 } });
+  const gpu = sim.VFIO_GPU_PROFILES[0];
+  const mine = ours(root);
+  for (let i = 0; i < 16; i++) {
+    writeDefinition(root, sim.vfAddress(gpu, i), uuidOf(i, 6), { mdev_type: 'nvidia-902', start: i % 2 ? 'manual' : 'auto', attrs: [] });
+    if (i < 8) exec(mine, ['start', '-u', uuidOf(i, 6)]);
+    writeDefinition(root, 'mtty', uuidOf(i, 7), { mdev_type: 'mtty-1', start: 'manual', attrs: [] });
+  }
+  const cycled = uuidOf(0, 0xc1c2e);
+  writeDefinition(root, sim.vfAddress(sim.VFIO_GPU_PROFILES[1], 0), cycled, { mdev_type: 'nvidia-908', start: 'manual', attrs: [] });
+  const label = { host: 'vgpu', defs: 33 };
+  for (const args of [['list'], ['list', '-d']]) {
+    row(measure({ info: { ...label, command: `${args.join(' ')} (vendor-VFIO + mdev)` } }, [{ key: 'ours', step: (_, rss) => exec(mine, args, { rss }) }]));
+  }
+  row(measure({ info: { ...label, command: 'start -u vGPU (simulated kernel)' } }, [
+    { key: 'ours', step: (_, rss) => {
+      const ms = exec(mine, ['start', '-u', cycled], { rss });
+      exec(mine, ['stop', '-u', cycled]);
+      return ms;
+    } },
+  ]));
+  rmSync(root, { recursive: true, force: true });
+}
+
 const scratch = mkdtempSync(join(tmpdir(), 'mdevctl-bench-'));
 const rows = [];
 const notes = [];
@@ -264,6 +301,10 @@ try {
   const bare = measure({ info: { host: '-', command: 'node -e 0' } }, []).node;
   bare.rssKiB = exec(bareNode, [], { rss: true });
   printHeader(bare);
+  if (opts.vgpuOnly) {
+    vgpuRows();
+    return;
+  }
 
   for (const n of opts.sizes) {
     const label = n === 0 ? 'empty' : `${n >= 1000 ? `${n / 1000}k` : n} defs`;
@@ -332,6 +373,8 @@ try {
     rmSync(root, { recursive: true, force: true });
     if (copy) rmSync(copy, { recursive: true, force: true });
   }
+
+  vgpuRows();
 
   // start-parent-mdevs: 1k auto definitions on one parent, every run from no device running.
   const AUTO = 1000;

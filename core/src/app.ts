@@ -4,6 +4,7 @@
 // opening the application costs nothing and `--help` never reads the configuration.
 
 import { existsSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { basename } from 'node:path';
 import {
   type DefinedDevice, type Logger, type MdevctlPlugin, type MdevDevice, type MdevTypeInfo, type CommandRequest, type SysfsBackend,
@@ -35,6 +36,8 @@ import { formatListJson, formatListText, type ListEntry } from './output/devices
 import { formatTypesJson, formatTypesText } from './output/types.js';
 import type { DesiredState } from './desired/service.js';
 import { isolatedRunDirWarning } from './host/deployment.js';
+import { virtualFunctions } from './sysfs/pci.js';
+import { compareBytes } from './model/order.js';
 import { applyBuiltinPlacement } from './desired/policies.js';
 import { Monitor, type MonitorOptions, type WriteLine } from './monitor/monitor.js';
 
@@ -222,6 +225,64 @@ export class Mdevctl {
     }
   }
 
+  /**
+   * start-parent-mdevs --physfn PF (the boot unit of vGPUs on SR-IOV virtual functions): a plugin's
+   * backend allowed to may first enable the PF's VFs (BackendProvider.prepare; its failure fails
+   * the command with one line); then, waiting up to `seconds` for every VF of the PF that has
+   * `auto` definitions to become a parent, those devices start in uuid order under one lock. A VF
+   * still missing at the deadline is one warning; the others start anyway. Resolves to the uuids
+   * that did not start (those of missing VFs included).
+   */
+  async startPhysfnMdevs(pf: string, seconds: number, onProgress?: (done: number, total: number, uuid: string) => void): Promise<string[]> {
+    const plugins = await this.plugins();
+    const env = this.options.env ?? process.env;
+    const backendHost = this.host.backendHost(env);
+    for (const plugin of plugins) {
+      for (const provider of plugin.backends ?? []) {
+        let said: string | undefined;
+        try {
+          said = provider.prepare?.(backendHost, pf);
+        } catch (err) {
+          throw new MdevctlError(`${provider.name}: ${firstLine(messageOf(err))}`, { cause: err });
+        }
+        if (said !== undefined) this.host.log.info(`${provider.name}: ${said}`);
+      }
+    }
+    // A backend that found nothing before (no VFs yet) may find them now.
+    await this.host.redetect();
+    const waiting = (): string[] => {
+      const vfs = new Set(virtualFunctions(this.host.root, pf));
+      const scan = this.host.store.scan();
+      const parents = new Set(scan.devices.filter((d) => d.start === 'auto' && vfs.has(d.parent)).map((d) => d.parent));
+      return [...parents].filter((p) => !(this.host.sysfs.parentExists(p) && this.host.sysfs.hasTypesDir(p)));
+    };
+    const deadline = Date.now() + seconds * 1000;
+    let missing = waiting();
+    for (let interval = 20; missing.length > 0 && Date.now() < deadline; interval = Math.min(interval * 2, 500)) {
+      await delay(Math.min(interval, Math.max(1, deadline - Date.now())));
+      await this.host.redetect();
+      missing = waiting();
+    }
+    for (const p of missing) {
+      this.host.log.warn(`${p}: not a parent after ${seconds}s (a virtual function of ${pf} that offers no types yet); its auto devices are not started`);
+    }
+    const skip = new Set(missing);
+    return this.mutating(async () => {
+      const vfs = new Set(virtualFunctions(this.host.root, pf));
+      const scan = this.host.store.scan();
+      for (const p of scan.problems) this.host.log.warn(p.message);
+      const mine = scan.devices.filter((d) => d.start === 'auto' && vfs.has(d.parent)).sort((a, b) => compareBytes(a.uuid, b.uuid));
+      const auto = mine.filter((d) => !skip.has(d.parent));
+      this.host.store.pin(auto);
+      try {
+        const down = await this.startEach(auto, onProgress);
+        return [...mine.filter((d) => skip.has(d.parent)).map((d) => d.uuid), ...down].sort(compareBytes);
+      } finally {
+        this.host.store.pin([]);
+      }
+    });
+  }
+
   private async startEach(auto: readonly DefinedDevice[], onProgress?: (done: number, total: number, uuid: string) => void): Promise<string[]> {
     const down: string[] = [];
     for (const [i, def] of auto.entries()) {
@@ -288,7 +349,9 @@ export class Mdevctl {
 
   /** The `list` output (text or JSON), exactly as printed. */
   async list(opts: ListOptions = {}): Promise<string> {
-    const entries = await this.listing.entries(opts, await this.plugins());
+    let entries = await this.listing.entries(opts, await this.plugins());
+    // libvirt reads this JSON and takes every entry for an mdev: only what is on the mdev bus (docs/COMPATIBILITY.md).
+    if (opts.dumpjson && !opts.extended) entries = entries.filter((e) => this.host.sysfs.ownerOf(e.device.parent).onMdevBus !== false);
     return opts.dumpjson
       ? formatListJson(entries, opts.uuid !== undefined)
       : formatListText(entries, opts.verbose === true);

@@ -105,6 +105,12 @@ export interface DeviceDiscovery {
    * for desired-state selectors by driver; absent or undefined: not known.
    */
   parentDriver?(parent: string): string | undefined;
+  /**
+   * The unit `parent` shares its resources with, that placement counts by (a VF's physical GPU:
+   * `spread`, `pack` and `one-type-per-parent` then count devices and types per GPU, not per VF);
+   * absent or undefined: the parent alone.
+   */
+  placementGroup?(parent: string): string | undefined;
   /** True when running device `uuid` has an attribute `name` that can be written. */
   hasAttribute(uuid: string, name: string): boolean;
   /**
@@ -120,6 +126,13 @@ export interface DeviceBackend extends DeviceDiscovery, DeviceChanges {
   readonly name: string;
   /** How `mdevctl monitor` watches it; absent: as the mdev bus (its uevents). */
   readonly watch?: BackendWatch;
+  /**
+   * False when its devices are not on the kernel's mdev bus (`/sys/bus/mdev/devices`): libvirt
+   * makes an mdev node device of every entry of `list --dumpjson` and waits for it there, so such
+   * devices are left out of `list --dumpjson` (shown with `-x`, in text `list` and `lsmdev`).
+   * Absent or true: mediated devices.
+   */
+  readonly onMdevBus?: boolean;
 }
 
 /**
@@ -137,4 +150,11 @@ export interface BackendProvider {
   detect?(host: BackendHost): boolean;
   /** The backend for this host, opened once per run. */
   open(host: BackendHost): DeviceBackend | Promise<DeviceBackend>;
+  /**
+   * Makes the parents that are SR-IOV virtual functions of PCI physical function `physfn` appear,
+   * when the admin allowed this backend to (e.g. runs the driver's tool that enables VFs): asked by
+   * `start-parent-mdevs --physfn PF` before it waits for them. Returns what it did in words
+   * (logged), undefined when it does nothing; throws one line when it failed. Bounded.
+   */
+  prepare?(host: BackendHost, physfn: string): string | undefined;
 }

@@ -28,10 +28,16 @@ export interface PlacementCandidate {
   readonly type: string;
   /** How many more devices of the type fit (from `placement.room`); always at least 1 here. */
   readonly room: number;
-  /** How many devices of this request the parent holds already (kept or placed). */
+  /**
+   * How many devices of this request the parent holds already (kept or placed); for a parent
+   * that is part of a placement group (a VF of a physical GPU: `DeviceDiscovery.placementGroup`),
+   * how many the whole group holds.
+   */
   readonly placed: number;
-  /** The types the parent will run, after what the plan decided so far (sorted, unique). */
+  /** The types the parent (or its whole placement group) will run, after what the plan decided so far (sorted, unique). */
   readonly types: readonly string[];
+  /** The placement group the parent counts in (since SDK 1.4): its backend's `placementGroup`, else the parent itself. */
+  readonly group?: string;
 }
 
 /** Asked of `placement.choose`: where the next device of a counted request goes. */

@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LSMDEV_BIN, MDEVCTL_BIN, REPO, mdevctl, runBin } from '../helpers/cli.js';
 import { complete, docs } from '../helpers/packaging.js';
@@ -154,7 +154,9 @@ test('bash completion offers the toy parents, types and devices beside the mdev 
     assert.deepEqual(c('mdevctl stop -u '), [U(1)]);
     assert.deepEqual(c('mdevctl list -u '), [U(1), U(2)]);
     // mdevctl not on the PATH: the script reads the mdev bus itself, which has no toys
-    const plain = (line: string) => complete(h.path('mdevctl.bash'), line, { MDEVCTL_ENV_ROOT: h.root });
+    // (a PATH without any mdevctl: `npm test` puts the workspace's own bin on the PATH)
+    const noMdevctl = (process.env['PATH'] ?? '/usr/bin:/bin').split(':').filter((d) => d !== '' && !existsSync(join(d, 'mdevctl'))).join(':');
+    const plain = (line: string) => complete(h.path('mdevctl.bash'), line, { MDEVCTL_ENV_ROOT: h.root, PATH: noMdevctl });
     assert.deepEqual(plain('mdevctl start -p toy'), []);
     assert.deepEqual(plain('mdevctl start -p m'), ['matrix', 'mbochs', 'mdpy', 'mtty']);
     ok(mdevctl(h.root, 'complete-values', 'type', 'toy1'), 'toy-small\n');

@@ -35,7 +35,7 @@ test('mdevctl(8): the configuration file, its places and MDEVCTL_CONFIG; plugins
   for (const place of SEARCH_PLACES) assert.ok(config.includes(place.slice(place.lastIndexOf('.'))), place);
   for (const key of ['plugins', 'policies', 'calloutTimeoutMs', '/dev/null']) assert.ok(config.includes(key), key);
   const plugins = plain(section(roff, 'PLUGINS'));
-  for (const p of ['mtty', 'i915-gvtg', 'vfio-ccw', 'vfio-ap', 'callouts', '/usr/local/lib/node_modules', '/usr/lib/node_modules', 'list -x', 'mdevctl plugin-init DIR']) {
+  for (const p of ['mtty', 'i915-gvtg', 'vfio-ccw', 'vfio-ap', 'nvidia-vgpu', 'callouts', '/usr/local/lib/node_modules', '/usr/lib/node_modules', 'list -x', 'mdevctl plugin-init DIR']) {
     assert.ok(plugins.includes(p), `PLUGINS names ${p}`);
   }
   const files = plain(section(roff, 'FILES'));

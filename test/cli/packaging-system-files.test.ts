@@ -23,6 +23,8 @@ test('install-system-files on an empty root: the dirs, the udev rule, man pages 
       ['created', 'usr/lib/mdevctl/scripts.d/callouts/'],
       ['created', 'usr/lib/mdevctl/scripts.d/notifiers/'],
       ['installed', RULE],
+      ['installed', 'usr/lib/udev/rules.d/61-mdevctl-vgpu.rules'],
+      ['installed', 'usr/lib/systemd/system/mdevctl-vgpu@.service'],
       ['installed', 'usr/share/man/man8/mdevctl.8'],
       ['installed', 'usr/share/man/man8/lsmdev.8'],
       ['installed', 'usr/share/bash-completion/completions/mdevctl'],

@@ -50,7 +50,7 @@ test('every built-in plugin is loaded by default, under the name the configurati
   const h = simHost();
   try {
     const names = (await new Mdevctl({ root: h.root, env: {} }).plugins()).map((p) => p.name);
-    assert.deepEqual(names, ['mtty', 'i915-gvtg', 'vfio-ccw', 'vfio-ap', 'callouts']);
+    assert.deepEqual(names, ['mtty', 'i915-gvtg', 'vfio-ccw', 'vfio-ap', 'nvidia-vgpu', 'callouts']);
     assert.deepEqual(BUILTIN_PLUGINS.map((b) => b.name), names);
   } finally {
     h.cleanup();
@@ -86,7 +86,7 @@ test('list -x and --dumpjson -x show the claims of a device; an in-process app l
     const off = JSON.parse(mdevctl(h.root, 'list', '-d', '-x', '--dumpjson', '-u', U1).stdout);
     assert.deepEqual(off.claimed_by, []);
     const names = (await new Mdevctl({ root: h.root, env: {} }).plugins()).map((p) => p.name);
-    assert.deepEqual(names, ['i915-gvtg', 'vfio-ccw', 'vfio-ap']);
+    assert.deepEqual(names, ['i915-gvtg', 'vfio-ccw', 'vfio-ap', 'nvidia-vgpu']);
   } finally {
     h.cleanup();
   }

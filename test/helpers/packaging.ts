@@ -19,7 +19,8 @@ export function upstreamRuleLines(command: string): string[] {
   const run = `RUN+="/bin/sh -c '{ ${command} start-parent-mdevs %k 2>&3 | logger -t mdevctl; } 3>&1 1>&2 | logger -t mdevctl -p 2'"`;
   return [
     `ACTION=="change", ENV{MDEV_STATE}=="registered", TEST=="/etc/mdevctl.d/$kernel", ${run}`,
-    `ACTION=="add", TEST=="/etc/mdevctl.d/$kernel", ${run}`,
+    // ours: not on SR-IOV VFs (61-mdevctl-vgpu.rules starts those, one process per physical GPU)
+    `ACTION=="add", TEST!="physfn", TEST=="/etc/mdevctl.d/$kernel", ${run}`,
   ];
 }
 

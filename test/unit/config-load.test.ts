@@ -142,7 +142,7 @@ test('malformed files: wrong shapes, unknown keys, unknown built-ins, bad polici
       [{ plugin: {} }, 'unknown setting "plugin" (known: plugins, policies)'],
       [{ plugins: ['mtty'] }, '"plugins" must be an object of plugin names (or paths) to true, false or options'],
       [{ plugins: { mtty: 1 } }, 'plugins["mtty"] must be true, false or an object of options'],
-      [{ plugins: { mttyy: false } }, 'plugins["mttyy"]: there is no built-in plugin of this name to turn off (built-in: mtty, i915-gvtg, vfio-ccw, vfio-ap, callouts)'],
+      [{ plugins: { mttyy: false } }, 'plugins["mttyy"]: there is no built-in plugin of this name to turn off (built-in: mtty, i915-gvtg, vfio-ccw, vfio-ap, nvidia-vgpu, callouts)'],
       [{ plugins: { mtty: { verbose: true } } }, 'plugins["mtty"]: the built-in plugin mtty takes no options'],
       [{ plugins: { callouts: { timeout: 5 } } }, 'plugins["callouts"]: unknown option "timeout" (known: timeoutMs)'],
       // checked against the plugin's own declarations (type and range), before any plugin is made

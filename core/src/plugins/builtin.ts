@@ -7,6 +7,7 @@ import createMtty, { configuration as mttyOptions } from '@mdevctl/plugin-mtty';
 import createI915, { configuration as i915Options } from '@mdevctl/plugin-i915-gvtg';
 import createCcw, { configuration as ccwOptions } from '@mdevctl/plugin-vfio-ccw';
 import createAp, { configuration as apOptions } from '@mdevctl/plugin-vfio-ap';
+import createNvidia, { configuration as nvidiaOptions } from '@mdevctl/plugin-nvidia-vgpu';
 import createCallouts, { configuration as calloutsOptions } from '@mdevctl/plugin-callouts';
 import type { Policies } from '../config/settings.js';
 
@@ -25,6 +26,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   { name: 'vfio-ccw', configuration: ccwOptions, create: () => createCcw() },
   // Its wait for s390-tools' lock is bounded by MDEVCTL_LOCK_WAIT too (it holds ours meanwhile).
   { name: 'vfio-ap', configuration: apOptions, create: (options, _policies, environment) => createAp(options, environment) },
+  { name: 'nvidia-vgpu', configuration: nvidiaOptions, create: (options) => createNvidia(options) },
   {
     name: 'callouts',
     configuration: calloutsOptions,

@@ -6,7 +6,17 @@ import { resolve } from 'node:path';
 import { SimulatedKernel } from './kernel.js';
 import { isGvtParent } from './gvt.js';
 import { FLEET_GPUS, PARENT_NAMES, buildManifest } from './profiles.js';
-import { createSimulatedHost } from './tree.js';
+import { createSimulatedHost, rebootSimulatedHost, type VgpuHostOptions } from './tree.js';
+import { VFIO_GPUS } from './vgpu-profiles.js';
+import {
+  NVIDIA_SMI,
+  SRIOV_MANAGE,
+  SRIOV_MANAGE_FAULTS,
+  nvidiaSmiMain,
+  setSriovManageFault,
+  sriovManageMain,
+  type SriovManageFault,
+} from './vgpu-tools.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -19,18 +29,37 @@ const defaultIo: CliIo = {
 };
 
 export const USAGE = `Usage: mdevctl-sim COMMAND ...
-A simulated Linux host for mdevctl: sysfs with mdev parents and a kernel that reacts to writes.
+A simulated Linux host for mdevctl: sysfs with mdev parents and a kernel that reacts to writes,
+and NVIDIA vGPUs on the vendor-specific VFIO framework (no mdev bus) beside them.
 
 Commands:
-  init ROOT [--parents P1,P2] [--force] [--gvt-off]
+  init ROOT [--parents P1,P2] [--vgpu] [--vfs-off] [--force] [--gvt-off]
+            [--nvidia-delay-ms MS] [--exit-busy-ms MS]
                                         build a simulated host under ROOT (ROOT must be empty
                                         unless --force, which rebuilds sys/ and keeps etc/, usr/);
-                                        --gvt-off boots i915 with enable_gvt=N (the GPU shows no types)
+                                        --gvt-off boots i915 with enable_gvt=N (the GPU shows no types);
+                                        --vgpu adds the vendor-VFIO GPUs (below), set up: VFs
+                                        enabled, nvidia/ present (--vfs-off: as just booted)
   sync ROOT                             apply writes a foreign program left in plain sysfs files
                                         (create, remove, vfio_ap attributes; css below)
   unplug ROOT PARENT                    unregister PARENT (rmmod / unbind; a GPU: rmmod kvmgt);
                                         its devices go away
   plug ROOT PARENT                      register PARENT again with fresh pools
+  reboot ROOT                           reboot: running mdevs and vGPUs, VFs, heterogeneous mode,
+                                        /run and the simulated VMs are gone; parents as at boot
+  sriov-manage ROOT -e|-d GPU|ALL       enable (idempotent) or disable a GPU's VFs, as NVIDIA's
+                                        ROOT/${SRIOV_MANAGE} does;
+                                        their nvidia/ dirs appear a little later
+  settle ROOT                           make pending nvidia/ dirs appear now
+  nvidia-smi ROOT vgpu -q|-shm 0|1 [-i GPU]
+                                        a GPU's heterogeneous mode, as ROOT/${NVIDIA_SMI} does
+  hold ROOT VF [--comm NAME]            a simulated VM (comm NAME, default qemu-system-x86) opens
+                                        the VF's vfio files (ROOT/proc/PID/fd); prints the PID
+  release ROOT VF                       that VM exits; the driver stays busy for a moment
+  busy ROOT VF MS                       the driver refuses changes to VF for MS milliseconds
+  fault ROOT sriov-manage fail|silent|off
+                                        the stand-in sriov-manage exits 1 / exits 0 enabling
+                                        nothing (vGPU 17.2's bug) / works (kept across reboots)
   --help                                show this help
 
 css subchannels (s390): a subchannel is an mdev parent while bound to vfio_ccw. Writes to
@@ -42,7 +71,11 @@ css subchannels (s390): a subchannel is an mdev parent while bound to vfio_ccw. 
     mdevctl-sim sync ROOT                 (applies them: 0.0.0314 is now a vfio_ccw parent)
 
 Parents: ${PARENT_NAMES.join(', ')}
-Built only when named with --parents: ${FLEET_GPUS.join(', ')} (four identical vGPU cards)
+Built only when named with --parents: ${FLEET_GPUS.join(', ')} (four identical mdev vGPU cards)
+Vendor-VFIO GPUs (--vgpu, or named with --parents): ${VFIO_GPUS.join(', ')}: 48 GB each,
+  16 VFs each; the first time-sliced (one vGPU type at a time), the second heterogeneous.
+  A vGPU is made by writing a type id to sys/bus/pci/devices/VF/nvidia/current_vgpu_type;
+  a raw write of sriov_numvfs is refused (ENOENT: the errno is a guess).
 Then run mdevctl with MDEVCTL_ENV_ROOT=ROOT.
 `;
 
@@ -66,15 +99,27 @@ function positional(args: string[], count: number, what: string): string[] {
   return args;
 }
 
+function msOption(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !/^\d+$/.test(value) || n > 60_000) throw new UsageError(`${name} needs milliseconds (0 to 60000)`);
+  return n;
+}
+
 function init(args: string[], io: CliIo): number {
   let force = false;
   let gvt = true;
+  let vgpu = false;
+  const vgpuOptions: VgpuHostOptions = {};
   let parents: string[] | undefined;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
     if (a === '--force' || a === '-f') force = true;
     else if (a === '--gvt-off') gvt = false;
+    else if (a === '--vgpu') vgpu = true;
+    else if (a === '--vfs-off') vgpuOptions.vfs = false;
+    else if (a === '--nvidia-delay-ms') vgpuOptions.nvidiaDelayMs = msOption(a, args[++i]);
+    else if (a === '--exit-busy-ms') vgpuOptions.exitBusyMs = msOption(a, args[++i]);
     else if (a === '--parents' || a.startsWith('--parents=')) {
       const v = a === '--parents' ? args[++i] : a.slice('--parents='.length);
       if (v === undefined || v === '') throw new UsageError('--parents needs a comma-separated list of parents');
@@ -82,17 +127,20 @@ function init(args: string[], io: CliIo): number {
     } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else rest.push(a);
   }
-  if (rest.length !== 1) throw new UsageError('expected: init ROOT [--parents P1,P2] [--force] [--gvt-off]');
+  if (rest.length !== 1) throw new UsageError('expected: init ROOT [--parents P1,P2] [--vgpu] [--force] [--gvt-off]');
+  if (vgpu) parents = [...(parents ?? PARENT_NAMES), ...VFIO_GPUS.filter((g) => !(parents ?? []).includes(g))];
   const root = rest[0] ?? '';
   if (!force && isNonEmptyDir(root)) {
     io.stderr(`mdevctl-sim: ${root} is not empty (use --force to rebuild its simulated kernel)\n`);
     return 1;
   }
   const rebuilt = force && isNonEmptyDir(root);
-  createSimulatedHost(root, { ...(parents !== undefined ? { parents } : {}), gvt });
+  createSimulatedHost(root, { ...(parents !== undefined ? { parents } : {}), gvt, vgpu: vgpuOptions });
   // One line saying what was made (nothing else is on stdout: scripts may ignore it).
-  const made = buildManifest(parents).parents;
-  const names = made.map((p) => p.name);
+  const manifest = buildManifest(parents);
+  const made = manifest.parents;
+  const gpus = manifest.vfio?.gpus.map((g) => g.name) ?? [];
+  const names = [...made.map((p) => p.name), ...gpus.map((g) => `${g} (vendor-VFIO GPU)`)];
   const gvtOff = !gvt && made.some(isGvtParent);
   const abs = resolve(root);
   const what = rebuilt ? `Rebuilt the simulated host in ${abs} (etc/ and usr/ kept)` : `Created a simulated host in ${abs}`;
@@ -135,6 +183,52 @@ export function main(args: string[] = process.argv.slice(2), io: CliIo = default
         const [root = '', parent = ''] = positional(rest, 2, 'plug ROOT PARENT');
         SimulatedKernel.open(root).plugParent(parent);
         return 0;
+      }
+      case 'reboot': {
+        const [root = ''] = positional(rest, 1, 'reboot ROOT');
+        rebootSimulatedHost(root);
+        return 0;
+      }
+      case 'settle': {
+        const [root = ''] = positional(rest, 1, 'settle ROOT');
+        SimulatedKernel.open(root).settle();
+        return 0;
+      }
+      case 'hold': {
+        const i = rest.indexOf('--comm');
+        const comm = i >= 0 ? rest.splice(i, 2)[1] : undefined;
+        if (i >= 0 && (comm === undefined || comm === '')) throw new UsageError('--comm needs a process name');
+        const [root = '', vf = ''] = positional(rest, 2, 'hold ROOT VF [--comm NAME]');
+        io.stdout(`${SimulatedKernel.open(root).holdVf(vf, comm)}\n`);
+        return 0;
+      }
+      case 'busy': {
+        const [root = '', vf = '', ms] = positional(rest, 3, 'busy ROOT VF MS');
+        SimulatedKernel.open(root).busyVf(vf, msOption('MS', ms));
+        return 0;
+      }
+      case 'fault': {
+        const [root = '', tool = '', fault = ''] = positional(rest, 3, 'fault ROOT sriov-manage fail|silent|off');
+        if (tool !== 'sriov-manage' || !SRIOV_MANAGE_FAULTS.includes(fault as SriovManageFault)) {
+          throw new UsageError('expected: fault ROOT sriov-manage fail|silent|off');
+        }
+        setSriovManageFault(SimulatedKernel.open(root).root, fault as SriovManageFault);
+        return 0;
+      }
+      case 'release': {
+        const [root = '', vf = ''] = positional(rest, 2, 'release ROOT VF');
+        if (SimulatedKernel.open(root).releaseVf(vf) === 0) throw new Error(`no simulated VM holds ${vf}`);
+        return 0;
+      }
+      case 'sriov-manage': {
+        const [root, ...tool] = rest;
+        if (root === undefined || root.startsWith('-')) throw new UsageError('expected: sriov-manage ROOT -e|-d GPU|ALL');
+        return sriovManageMain(SimulatedKernel.open(root), tool, io);
+      }
+      case 'nvidia-smi': {
+        const [root, ...tool] = rest;
+        if (root === undefined || root.startsWith('-')) throw new UsageError('expected: nvidia-smi ROOT vgpu ...');
+        return nvidiaSmiMain(SimulatedKernel.open(root), tool, io);
       }
       case undefined:
         throw new UsageError('missing command');

@@ -25,7 +25,8 @@ export function uuidInUse(host: SimHost, uuid: string): boolean {
   return host.manifest.parents.some((p) => lexists(host.deviceDir(p, uuid)));
 }
 
-function lowestFreeGroup(host: SimHost): number {
+/** The lowest iommu group number not in use (mdevs and VFs alike). */
+export function lowestFreeGroup(host: SimHost): number {
   const used = new Set(listDir(host.sysPath('kernel/iommu_groups')).map((n) => Number(n)));
   let n = 0;
   while (used.has(n)) n++;

@@ -16,6 +16,11 @@ import { bindDevice, plugParent, unbindDevice, unplugParent } from './parents.js
 import type { ParentProfile } from './profiles.js';
 import { CSS_BUS, cssPendingFiles, matchesOverride, probeSubchannel, storeDriverOverride, subchannelAt, tidyOverrides } from './css.js';
 import { AP_CONFIG, isVfioApWritable, storeApConfig, storeHostMask, storeVfioAp, VFIO_AP_WRITABLE } from './vfio-ap.js';
+import { spawnLateNvidia } from './late.js';
+import { findGpu, vfioGpus } from './vgpu.js';
+import { disableVfs, enableVfs, pendingNvidia, setHeterogeneous, settleNvidia } from './vgpu-sriov.js';
+import { storeVgpu, vgpuFileOwner } from './vgpu-store.js';
+import { holdVf, makeBusy, releaseVf } from './vgpu-vms.js';
 
 /** One pending write found and applied by sync(). */
 export interface SyncResult {
@@ -107,6 +112,64 @@ export class SimulatedKernel {
     this.lock.run(() => plugParent(this.host, this.host.parent(name)));
   }
 
+  /**
+   * NVIDIA's sriov-manage -e (enable) or -d (disable) for one GPU (its PF address) or ALL:
+   * idempotent; the VFs' nvidia/ dirs appear timing.nvidiaDelayMs later (a detached process).
+   * Returns what it did, one line per GPU; throws when a GPU is unknown or a disable is refused.
+   */
+  sriovManage(enable: boolean, target: string): string[] {
+    const delay = this.host.manifest.vfio?.timing.nvidiaDelayMs ?? 0;
+    const late: Array<{ gpu: string; generation: number }> = [];
+    const lines = this.lock.run(() => {
+      const host = this.host;
+      const gpus = target === 'ALL' ? vfioGpus(host) : [findGpu(host, target)];
+      const out: string[] = [];
+      for (const g of gpus) {
+        if (enable) {
+          const changed = enableVfs(host, g, delay <= 0);
+          out.push(changed ? `Enabling VFs on ${g.name}` : `VFs already enabled on ${g.name}`);
+        } else {
+          const changed = disableVfs(host, g);
+          out.push(changed ? `Disabling VFs on ${g.name}` : `No VFs enabled on ${g.name}`);
+        }
+      }
+      if (enable && delay > 0) late.push(...pendingNvidia(host).filter((p) => gpus.some((g) => g.name === p.gpu)));
+      return out;
+    });
+    for (const p of late) spawnLateNvidia(this.root, p.gpu, p.generation, delay);
+    return lines;
+  }
+
+  /** Makes pending nvidia/ dirs appear now (of one GPU and enabling, or all); returns how many VFs. */
+  settle(gpu?: string, generation?: number): number {
+    return this.lock.run(() => settleNvidia(this.host, gpu, generation));
+  }
+
+  /** The GPUs whose VFs wait for their nvidia/ dirs, with that enabling's generation. */
+  pendingNvidia(): Array<{ gpu: string; generation: number }> {
+    return this.lock.run(() => pendingNvidia(this.host));
+  }
+
+  /** A simulated VM opens VF's vfio files (ROOT/proc/<pid>/fd); returns the pid. */
+  holdVf(vf: string, comm?: string): number {
+    return this.lock.run(() => holdVf(this.host, vf, comm));
+  }
+
+  /** The driver refuses changes to VF for `ms` from now, as after a VM exits. */
+  busyVf(vf: string, ms: number): void {
+    this.lock.run(() => makeBusy(this.host, vf, ms));
+  }
+
+  /** The VMs holding VF exit; the driver is busy for timing.exitBusyMs. Returns how many exited. */
+  releaseVf(vf: string): number {
+    return this.lock.run(() => releaseVf(this.host, vf));
+  }
+
+  /** nvidia-smi vgpu -shm: a GPU's heterogeneous mode (refused while it has a vGPU). */
+  setVgpuMode(gpu: string, heterogeneous: boolean): void {
+    this.lock.run(() => setHeterogeneous(this.host, findGpu(this.host, gpu), heterogeneous));
+  }
+
   /** The uevents logged since the host was built, oldest first. */
   uevents(): Uevent[] {
     let text: string;
@@ -173,6 +236,11 @@ export class SimulatedKernel {
       return busBind(host, `bus/${bind[1] ?? ''}/drivers/${bind[2] ?? ''}`, bind[3] === 'bind', data);
     }
     if (name === 'uevent') return synthUevent(host, dir, data);
+    const vgpu = vgpuFileOwner(host, real);
+    if (vgpu !== undefined) {
+      const err = storeVgpu(host, vgpu, name, data);
+      if (err !== 'plain') return err;
+    }
     if (readable) writeFileSync(real, data.endsWith('\n') ? data : `${data}\n`);
     return undefined;
   }

@@ -1,6 +1,9 @@
 // Static profiles of the simulated drivers and parents: pools, per-type costs, exhaustion
 // errno, device attributes, where each parent lives in sysfs. Written into the manifest
 // (.mdev-sim/kernel.json) when a host is built; the simulated kernel reads them back from there.
+// The vendor-VFIO GPUs (no mdev bus) have their own profiles in vgpu-profiles.ts.
+
+import { DEFAULT_VGPU_TIMING, VFIO_GPU_PROFILES, VFIO_GPUS, type VfioGpuProfile, type VgpuTiming } from './vgpu-profiles.js';
 
 /** The errno a driver returns when its pool cannot hold one more device of a type. */
 export type ExhaustionErrno = 'ENOSPC' | 'EUSERS';
@@ -51,11 +54,33 @@ export interface ParentProfile {
   files: Record<string, string>;
 }
 
+/** An s390 host's AP configuration: what the host releases to vfio_ap, and the highest ids. */
+export interface ApBusOptions {
+  /** Adapters cleared in apmask (usable by vfio_ap). */
+  releasedAdapters?: readonly number[];
+  /** Usage domains cleared in aqmask. */
+  releasedDomains?: readonly number[];
+  /** ap_max_adapter_id (default 255). */
+  maxAdapter?: number;
+  /** ap_max_domain_id (default 255). */
+  maxDomain?: number;
+}
+
+/** How the host boots: what `mdevctl-sim reboot` builds again. */
+export interface BootOptions {
+  gvt: boolean;
+  ap?: ApBusOptions;
+}
+
 export interface SimManifest {
   format: 'mdev-sim';
   version: 1;
   drivers: Record<string, DriverProfile>;
   parents: ParentProfile[];
+  /** GPUs on the vendor-specific VFIO framework (absent: none). */
+  vfio?: { gpus: VfioGpuProfile[]; timing: VgpuTiming };
+  /** The boot options the host was built with (absent: the defaults). */
+  boot?: BootOptions;
 }
 
 const VIRTUAL_UEVENT = '';
@@ -278,15 +303,20 @@ function fleetGpu(bus: number): ParentProfile {
 export const FLEET_GPUS: readonly string[] = [0x41, 0x42, 0x43, 0x44].map((b) => fleetGpu(b).name);
 const EXTRA_PROFILES: readonly ParentProfile[] = [0x41, 0x42, 0x43, 0x44].map(fleetGpu);
 const ALL_PROFILES: readonly ParentProfile[] = [...PARENT_PROFILES, ...EXTRA_PROFILES];
-const ALL_NAMES: readonly string[] = ALL_PROFILES.map((p) => p.name);
+const ALL_NAMES: readonly string[] = [...ALL_PROFILES.map((p) => p.name), ...VFIO_GPUS];
 
-/** The manifest of a host with the named parents (all when `names` is undefined). */
-export function buildManifest(names?: readonly string[]): SimManifest {
+/**
+ * The manifest of a host with the named parents (all of PARENT_NAMES when `names` is undefined);
+ * a name in VFIO_GPUS adds that vendor-VFIO GPU, with `timing` (default DEFAULT_VGPU_TIMING).
+ */
+export function buildManifest(names?: readonly string[], timing: Partial<VgpuTiming> = {}): SimManifest {
   const wanted = names ?? PARENT_NAMES;
   const unknown = wanted.filter((n) => !ALL_NAMES.includes(n));
   if (unknown.length > 0) {
     throw new Error(`unknown parent '${unknown[0]}' (known: ${ALL_NAMES.join(', ')})`);
   }
+  const gpus = VFIO_GPU_PROFILES.filter((g) => wanted.includes(g.name)).map((g) => structuredClone(g));
+  const vfio = gpus.length > 0 ? { vfio: { gpus, timing: { ...DEFAULT_VGPU_TIMING, ...timing } } } : {};
   const parents = ALL_PROFILES.filter((p) => wanted.includes(p.name)).map((p) => structuredClone(p));
   const drivers: Record<string, DriverProfile> = {};
   for (const p of parents) {
@@ -294,7 +324,7 @@ export function buildManifest(names?: readonly string[]): SimManifest {
     if (d === undefined) throw new Error(`parent ${p.name}: no driver profile '${p.driver}'`);
     drivers[p.driver] = structuredClone(d);
   }
-  return { format: 'mdev-sim', version: 1, drivers, parents };
+  return { format: 'mdev-sim', version: 1, drivers, parents, ...vfio };
 }
 
 /** Validates a parsed manifest enough that the kernel can trust its shape. */
@@ -313,6 +343,9 @@ export function checkManifest(value: unknown, file: string): SimManifest {
   }
   for (const p of m.parents) {
     if (m.drivers[p.driver] === undefined) throw new Error(`${file}: parent ${p.name} uses unknown driver ${p.driver}`);
+  }
+  if (m.vfio !== undefined && (!Array.isArray(m.vfio.gpus) || typeof m.vfio.timing !== 'object' || m.vfio.timing === null)) {
+    throw new Error(`${file}: vfio must hold gpus and timing`);
   }
   return m as SimManifest;
 }

@@ -121,6 +121,18 @@ function filesSection(): string[] {
     ...entry('/sys/class/mdev_bus/PARENT/mdev_supported_types/TYPE/', 'The types a parent device supports, and where devices are created.'),
     ...entry('/sys/bus/mdev/devices/UUID', 'The running mediated devices.'),
     ...entry(
+      '/sys/bus/pci/devices/VF/nvidia/creatable_vgpu_types, /sys/bus/pci/devices/VF/nvidia/current_vgpu_type',
+      'NVIDIA vGPUs without the mdev bus (vGPU 17+ on kernels 6.8 and later): each SR\\-IOV virtual function VF with these files is a parent named by its PCI address, its types nvidia\\-ID; \\fBstart\\fR writes the type id to current_vgpu_type and reads it back, \\fBstop\\fR writes 0 (refused while a process holds the VF\\(aqs vfio files open). \\fBlist \\-\\-dumpjson\\fR leaves these devices out (libvirt cannot manage them); \\fB\\-x\\fR shows them and their physical GPU.',
+    ),
+    ...entry(
+      '/run/mdevctl-vgpu/VF',
+      'Which uuid mdevctl started on a virtual function (a vGPU another tool started is listed with the uuid derived from the VF\\(aqs address: UUIDv5 of "nvidia\\-vgpu://VF" in the URL namespace). Only root writes there; gone at a reboot, with the vGPUs.',
+    ),
+    ...entry(
+      '/usr/lib/udev/rules.d/61-mdevctl-vgpu.rules, /usr/lib/systemd/system/mdevctl-vgpu@.service',
+      'Boot of vGPUs on virtual functions: when a VF with definitions appears, the rule asks systemd for the unit of its physical function PF, which runs \\fBmdevctl start\\-parent\\-mdevs \\-\\-physfn\\fR \\fIPF\\fR after the driver\\(aqs daemons (one process per GPU). Installed by \\fBmdevctl install\\-system\\-files\\fR.',
+    ),
+    ...entry(
       '/etc/mdev.d/PARENT/UUID, /etc/mdevctl.conf',
       'Definitions and defaults of the 0.x mdevctl, read only by \\fBmdevctl import\\-legacy\\fR.',
     ),
@@ -158,7 +170,7 @@ function configurationSections(): string[] {
     'Unknown keys are errors. A problem with the file or a plugin fails the command with one line naming the file or the plugin, before anything is written.',
     '.SH PLUGINS',
     ...paragraphsOf(
-      'Every command runs one pipeline of stages (define, validate, pre, create, attrs, post, notify) that plugins tap. The built-in plugins are \\fBmtty\\fR, \\fBi915\\-gvtg\\fR, \\fBvfio\\-ccw\\fR, \\fBvfio\\-ap\\fR (the checks of each device family) and \\fBcallouts\\fR (the call-out and notifier scripts); they are on unless turned off in the configuration file. A plugin sees only the devices of the parents and types it claims, and its checks run in the validate stage, before any script runs or sysfs is written.',
+      'Every command runs one pipeline of stages (define, validate, pre, create, attrs, post, notify) that plugins tap. The built-in plugins are \\fBmtty\\fR, \\fBi915\\-gvtg\\fR, \\fBvfio\\-ccw\\fR, \\fBvfio\\-ap\\fR (the checks of each device family), \\fBnvidia\\-vgpu\\fR (a device backend: NVIDIA vGPUs on SR\\-IOV virtual functions, without the mdev bus) and \\fBcallouts\\fR (the call-out and notifier scripts); they are on unless turned off in the configuration file. A plugin sees only the devices of the parents and types it claims, and its checks run in the validate stage, before any script runs or sysfs is written.',
       'An external plugin named by a package name is looked for in \\fI/usr/local/lib/node_modules\\fR, then \\fI/usr/lib/node_modules\\fR, then the global \\fInode_modules\\fR of npm for the Node.js running mdevctl (where \\fBnpm install \\-g\\fR puts it); a path is relative to the directory of the configuration file, and an absolute one is under \\fBMDEVCTL_ENV_ROOT\\fR. \\fBlist \\-x\\fR and \\fBtypes \\-x\\fR show which plugins claim each device and type and what they add; without \\fB\\-x\\fR the output is upstream\\(aqs.',
       '\\fBmdevctl plugin\\-init\\fR \\fIDIR\\fR starts a plugin package wired to the plugin SDK this mdevctl ships.',
     ),

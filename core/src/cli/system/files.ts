@@ -44,7 +44,9 @@ export function udevRule(command: string): string {
     "# For compatibility with kernels where mdev doesn't trigger the change uevent",
     '# on parent device registration, try to start mdevs when the device is added;',
     '# if the device is setup early this may still work.',
-    `ACTION=="add", TEST=="/etc/mdevctl.d/$kernel", ${run}`,
+    '# Not for SR-IOV virtual functions (physfn): 61-mdevctl-vgpu.rules starts the vGPUs on those,',
+    '# one process per physical GPU (an mdev parent VF still has the registered uevent above).',
+    `ACTION=="add", TEST!="physfn", TEST=="/etc/mdevctl.d/$kernel", ${run}`,
     '',
   ].join('\n');
 }

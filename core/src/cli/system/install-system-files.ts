@@ -11,6 +11,7 @@ import { UsageError } from '../../model/errors.js';
 import { MdevctlCommand } from '../commands/base.js';
 import { COMPLETION_FILE } from '../docs/outputs.js';
 import { BASH_COMPLETION_DIR, MAN_DIR, UDEV_RULE_FILE, install, requiredDirs, ruleCommandProblem, udevRule, type InstallItem } from './files.js';
+import { VGPU_UDEV_RULE_FILE, VGPU_UNIT_FILE, vgpuUdevRule, vgpuUnit } from './vgpu-boot.js';
 
 /** This package's mdevctl program, run by the node running now. */
 export function defaultRuleCommand(): string {
@@ -22,7 +23,7 @@ export class InstallSystemFilesCommand extends MdevctlCommand {
   static override usage = Command.Usage({
     description: 'Install the udev rule, man pages and bash completion, and create the dirs mdevctl needs',
     details: `
-      Run once after installing mdevctl (as root; e.g. 'npm install -g ./mdevctl-VERSION.tgz', the self-contained tarball scripts/pack.mjs makes — mdevctl is not on the npm registry), and again after an upgrade. Under MDEVCTL_ENV_ROOT (default /) it creates /etc/mdevctl.d and /usr/lib/mdevctl/scripts.d/callouts and notifiers, and installs /usr/lib/udev/rules.d/60-mdevctl.rules (which runs 'mdevctl start-parent-mdevs PARENT' when a parent device registers, so that its devices with start policy auto come back after a reboot), the man pages mdevctl(8) and lsmdev(8) in /usr/share/man/man8, and the bash completion in /usr/share/bash-completion/completions. Files that are already as they should be are left alone.
+      Run once after installing mdevctl (as root; e.g. 'npm install -g ./mdevctl-VERSION.tgz', the self-contained tarball scripts/pack.mjs makes — mdevctl is not on the npm registry), and again after an upgrade. Under MDEVCTL_ENV_ROOT (default /) it creates /etc/mdevctl.d and /usr/lib/mdevctl/scripts.d/callouts and notifiers, and installs /usr/lib/udev/rules.d/60-mdevctl.rules (which runs 'mdevctl start-parent-mdevs PARENT' when a parent device registers, so that its devices with start policy auto come back after a reboot), for vGPUs on SR-IOV virtual functions (NVIDIA vGPU 17+, no mdev bus) /usr/lib/udev/rules.d/61-mdevctl-vgpu.rules and /usr/lib/systemd/system/mdevctl-vgpu@.service (one unit per physical GPU, after the driver's daemons, that starts the auto vGPUs of its VFs), the man pages mdevctl(8) and lsmdev(8) in /usr/share/man/man8, and the bash completion in /usr/share/bash-completion/completions. Files that are already as they should be are left alone.
 
       The rule runs this program with this node by their absolute paths; 'exec' names another command instead (for a distribution package: /usr/sbin/mdevctl). Prints one line per item: created, installed, updated or unchanged.
     `,
@@ -49,6 +50,8 @@ export class InstallSystemFilesCommand extends MdevctlCommand {
     const items: InstallItem[] = [
       ...requiredDirs(paths),
       { kind: 'file', path: under(UDEV_RULE_FILE), content: udevRule(command) },
+      { kind: 'file', path: under(VGPU_UDEV_RULE_FILE), content: vgpuUdevRule() },
+      { kind: 'file', path: under(VGPU_UNIT_FILE), content: vgpuUnit(command) },
       { kind: 'file', path: under(`${MAN_DIR}/mdevctl.8`), content: content('man/mdevctl.8') },
       { kind: 'file', path: under(`${MAN_DIR}/lsmdev.8`), content: content('man/lsmdev.8') },
       { kind: 'file', path: under(`${BASH_COMPLETION_DIR}/mdevctl`), content: content(COMPLETION_FILE) },
