@@ -39,6 +39,7 @@ import { isolatedRunDirWarning } from './host/deployment.js';
 import { virtualFunctions } from './sysfs/pci.js';
 import { compareBytes } from './model/order.js';
 import { applyBuiltinPlacement } from './desired/policies.js';
+import { Monitor, type MonitorOptions, type WriteLine } from './monitor/monitor.js';
 
 export interface MdevctlOptions {
   /** Environment root; default MDEVCTL_ENV_ROOT or `/`. */
@@ -376,6 +377,20 @@ export class Mdevctl {
       definedOn: scan.devices.map((d) => d.parent),
       unreadable: scan.problems.length,
     };
+  }
+
+  /**
+   * `monitor`: prints one line per change of the definitions, running devices and parents until
+   * a bound, a signal or a closed stdout (writeLine false); resolves to the exit status. Takes
+   * no lock and writes nothing to the host.
+   */
+  async monitor(opts: MonitorOptions, writeLine: WriteLine): Promise<number> {
+    await this.plugins();
+    const { paths, store, log } = this.host;
+    // Every backend the plugins opened for this host, then the mdev bus: each brings its watch.
+    const backends = () => this.host.sysfs.all();
+    const redetect = () => this.host.redetect();
+    return new Monitor({ paths, store, log, env: this.options.env ?? process.env, backends, redetect }, opts, writeLine).run();
   }
 
   /** The `types` output (text or JSON), exactly as printed. */

@@ -23,3 +23,10 @@ export * from '@mdevctl/plugin-sdk';
 export { proportionalRoom } from './desired/policies.js';
 export { formatStep } from './desired/format.js';
 export { globRegExp } from './desired/select.js';
+export {
+  diffDefinitions, diffDevices, matches, type DefinitionState, type DevicesSnapshot, type DefinitionsSnapshot, type MonitorEvent, type EventKind,
+} from './monitor/events.js';
+export { formatEventJson, formatEventText } from './monitor/format.js';
+export { domainsOf, udevadmArgs, UeventSource } from './monitor/sources.js';
+export { Monitor, type MonitorOptions } from './monitor/monitor.js';
+export { type WatchedBackend } from './monitor/backends.js';

@@ -38,7 +38,7 @@ host_tools() {
   local want=() cmds=() pair cmd pkg
   for pair in "$@"; do
     cmd=${pair%%:*} pkg=${pair#*:}
-    if [ "${MDEV_VM_HOST_TOOLS:-}" = unpack ] || [[ ",${MDEV_VM_HOST_TOOLS#unpack=}," == *",$cmd,"* ]] || ! command -v "$cmd" >/dev/null; then
+    if [ "${MDEV_VM_HOST_TOOLS:-}" = unpack ] || [[ ",${MDEV_VM_HOST_TOOLS:+${MDEV_VM_HOST_TOOLS#unpack=}}," == *",$cmd,"* ]] || ! command -v "$cmd" >/dev/null; then
       want+=("$pkg")
       cmds+=("$cmd")
     fi

@@ -32,6 +32,7 @@ const MDEVCTL_COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandMod
   ['apply', () => import('./commands/apply.js')],
   ['diff', () => import('./commands/diff.js')],
   ['assert', () => import('./commands/assert.js')],
+  ['monitor', () => import('./commands/monitor.js')],
   ['import-legacy', () => import('./legacy/import-legacy.js')],
   ['install-system-files', () => import('./system/install-system-files.js')],
   ['plugin-init', () => import('./system/plugin-init.js')],

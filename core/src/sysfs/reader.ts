@@ -23,7 +23,7 @@ export class SysfsReader implements DeviceDiscovery {
   }
 
   /** Whether `path` stays inside the root once its links are followed (or is absent). */
-  private inside(path: string): boolean {
+  protected inside(path: string): boolean {
     return this.confinement === undefined || this.confinement.problem(path) === undefined;
   }
 

@@ -48,6 +48,7 @@ const PARENT_KIND: Record<string, ValueKind> = {
   define: 'parent-any',
   lsmdev: 'parent-any',
   'start-parent-mdevs': 'parent-any',
+  monitor: 'parent-any',
 };
 
 /** The kind of an option's value (long name without dashes) or of a positional argument. */

@@ -33,7 +33,7 @@ export interface CommandDoc {
 }
 
 /** Value placeholders where the upper-cased long name is not what the man page calls it. */
-const PLACEHOLDERS: Record<string, string> = { '--jsonfile': 'FILE', '--addattr': 'ATTRIBUTE', '--exec': 'COMMAND', '--wait-parents': 'SECONDS' };
+const PLACEHOLDERS: Record<string, string> = { '--jsonfile': 'FILE', '--addattr': 'ATTRIBUTE', '--exec': 'COMMAND', '--wait-parents': 'SECONDS', '--timeout': 'SECONDS', '--count': 'N' };
 
 export function parseOption(definition: string, description: string | undefined): OptionDoc {
   const [names = '', arg] = definition.split(' ');

@@ -106,7 +106,7 @@ export const OURS = join(REPO, 'core/bin/mdevctl.js');
 export const OURS_LSMDEV = join(REPO, 'core/bin/lsmdev.js');
 export const THEIRS = '/usr/bin/mdevctl';
 export const THEIRS_LSMDEV = '/usr/bin/lsmdev';
-const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface RunOptions {
   input?: string;

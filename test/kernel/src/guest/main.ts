@@ -42,6 +42,7 @@ import { differential } from './differential.js';
 import { bootTiming } from './boot-timing.js';
 import { racePlugin } from './race.js';
 import { desiredState } from './desired.js';
+import { monitorStage } from './monitor.js';
 
 const started = Date.now();
 const section = beginSection;
@@ -585,6 +586,12 @@ for (const [who, rule] of [
 await bootTiming({ ours: ourRun, theirs: debianRun });
 listener.kill();
 syslog.kill();
+resetHost();
+
+// -------------------------------------------------------------------------------------------------
+section('monitor: events from the kernel\'s uevents (docs/MONITOR.md)');
+resetHost();
+await monitorStage();
 resetHost();
 
 // -------------------------------------------------------------------------------------------------
