@@ -11,7 +11,7 @@ export MDEVCTL_ENV_ROOT="$root"
 mdevctl() { node "$repo/core/bin/mdevctl.js" "$@"; }
 show() { printf '\n$ %s\n' "$*"; "$@"; }
 # A command that is meant to be refused: its exit status shown, the tour goes on.
-refused() { printf '\n$ %s\n' "$*"; if "$@"; then echo "(expected a refusal)"; exit 1; else echo "(exit status $?)"; fi; }
+refused() { printf '\n$ %s\n' "$*"; if "$@" 2>&1; then echo "(expected a refusal)"; exit 1; else echo "(exit status $?)"; fi; }
 sim() { node "$repo/core/bin/mdevctl-sim.js" "$@"; }
 
 sim init "$root" --vgpu
