@@ -29,8 +29,10 @@ host_tools_closure() {
         for (i = 1; i <= n; i++) { split(lines[i], f, " "); if (f[2] == "installed") { have[f[1]] = 1; base[f[1]] = (f[3] == "yes" || f[4] == "required" || f[4] == "important") } }
         split("libc6 libc-bin libgcc-s1 libstdc++6 libcrypt1", c, " "); for (i in c) base[c[i]] = 1
       }
-      # named, or missing; with MDEV_VM_HOST_TOOLS set, all but the base system (as a machine without them)
-      index(want, " " $1 " ") || !($1 in have) || (force != "" && !base[$1]) { print $1 }'
+      # named, or missing; with MDEV_VM_HOST_TOOLS set, all but the base system (as a machine without them).
+      # qemu finds its modules (accel-tcg, in qemu-system-common) and data relative to its own binary:
+      # its packages are always unpacked beside it, even when the machine has them installed.
+      index(want, " " $1 " ") || $1 ~ /^qemu-system-/ || !($1 in have) || (force != "" && !base[$1]) { print $1 }'
 }
 
 host_tools() {
